@@ -1,0 +1,80 @@
+"""Postal Hub: the work one-stop units contract out to the public postal operator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from postal_hub.config import load_config, resource_dir
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from postal_hub.extensions import babel, csrf, db, login_manager
+    from flask_babel import lazy_gettext as _l
+
+    from postal_hub.auth.loader import load_user
+    from postal_hub.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in_page"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def register_blueprints(app: Flask) -> None:
+    from postal_hub.admin.views import bp as admin_bp
+    from postal_hub.auth.views import bp as auth_bp
+    from postal_hub.home.views import bp as home_bp
+    from postal_hub.places_api import bp as places_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(places_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from postal_hub.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from postal_hub.templating import init_templating
+
+    init_templating(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from postal_hub.security import init_security_headers
+
+    init_security_headers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from postal_hub.cli import register_cli
+
+    register_cli(app)

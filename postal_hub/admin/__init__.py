@@ -1,0 +1,1 @@
+"""Administration screens: organizations, one-stop units, post offices, procedures, users, API keys."""

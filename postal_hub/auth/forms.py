@@ -1,0 +1,19 @@
+"""Sign-in and language forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    language = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,183 @@
+"""The `postal-hub` command (also `flask --app postal_hub ...`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from postal_hub.core.errors import ValidationFailed
+
+
+def _session():  # type: ignore[no-untyped-def]
+    from postal_hub.extensions import db
+
+    return db.session
+
+
+def _fail(exc: ValidationFailed) -> None:
+    from postal_hub.core.csv_import import ImportFailed
+
+    click.echo(f"Error: {exc.message}", err=True)
+    for name, message in exc.fields.items():
+        click.echo(f"  {name}: {message}", err=True)
+    if isinstance(exc, ImportFailed):
+        for line, message in exc.problems:
+            click.echo(f"  line {line}: {message}", err=True)
+    raise SystemExit(1)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply migrations up to REVISION (default: the newest).")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    from postal_hub import migrate
+
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at migration {revision}.")
+
+
+@db_group.command("downgrade", help="Revert migrations down to REVISION.")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    from postal_hub import migrate
+
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at migration {revision}.")
+
+
+@click.command("load-places", help="Load or refresh the 34 provinces and their communes from the shipped data.")
+def load_places() -> None:
+    from postal_hub.core.places.services import sync_places
+
+    session = _session()
+    result = sync_places(session)
+    session.commit()
+    click.echo(f"Places: {result['provinces']} provinces, {result['communes']} communes ({result['changed']} changes).")
+
+
+@click.command("seed-demo", help="Load the demo data (idempotent) and print the demo sign-ins and API keys.")
+def seed_demo() -> None:
+    from postal_hub.demo.seed import seed_demo as run_seed
+    from postal_hub.services import clock
+
+    session = _session()
+    report = run_seed(session, current_app.config["SECRET_KEY"], clock().now())
+    session.commit()
+    click.echo("Demo data is loaded.")
+    click.echo("\nDemo sign-ins (http://127.0.0.1:5000/sign-in):")
+    for label, username, password in report.users:
+        click.echo(f"  {label:<28} {username:<12} {password}")
+    click.echo("\nDemo API keys (Authorization: Bearer <key>):")
+    for code, name, key in report.api_keys:
+        click.echo(f"  {code:<15} {name}\n      {key}")
+
+
+@click.command("create-user", help="Create a user account.")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", required=True, type=click.Choice([
+    "citizen", "postal_clerk", "postman", "postal_manager", "unit_officer", "agency_supervisor", "trainer",
+    "system_admin"]))
+@click.option("--org", "org_code", help="Organization code (staff roles).")
+@click.option("--office", "office_code", help="Post office code (postal staff).")
+@click.option("--email")
+@click.option("--phone")
+@click.password_option()
+def create_user(username: str, full_name: str, role: str, org_code: str | None, office_code: str | None,
+                email: str | None, phone: str | None, password: str) -> None:
+    from postal_hub.core.orgs.models import Organization, PostOffice
+    from postal_hub.core.users.services import UserInput, save_user
+
+    session = _session()
+    org_id = office_id = None
+    if org_code:
+        org_id = session.scalar(sa.select(Organization.id).where(Organization.code == org_code.upper()))
+        if org_id is None:
+            raise click.BadParameter(f"no organization has the code {org_code}", param_hint="--org")
+    if office_code:
+        office_id = session.scalar(sa.select(PostOffice.id).where(PostOffice.code == office_code.upper()))
+        if office_id is None:
+            raise click.BadParameter(f"no post office has the code {office_code}", param_hint="--office")
+    try:
+        user = save_user(session, None, UserInput(
+            username=username, full_name=full_name, role=role, organization_id=org_id, post_office_id=office_id,
+            email=email, phone=phone, password=password,
+        ), password_method=current_app.config["PASSWORD_HASH_METHOD"])
+    except ValidationFailed as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"Created user {user.username} ({role}).")
+
+
+@click.command("create-api-key", help="Create an API key for an organization; the key is printed once.")
+@click.option("--org", "org_code", required=True, help="Organization code, e.g. 000.00.01.H26 or VNPOST.")
+@click.option("--name", default="API key", show_default=True)
+def create_api_key(org_code: str, name: str) -> None:
+    from postal_hub.core.orgs.models import Organization
+    from postal_hub.core.users import api_keys
+    from postal_hub.services import clock
+
+    session = _session()
+    org = session.scalar(sa.select(Organization).where(Organization.code == org_code.strip().upper()))
+    if org is None:
+        raise click.BadParameter(f"no organization has the code {org_code}", param_hint="--org")
+    try:
+        _key, plaintext = api_keys.create_api_key(session, org, name, clock().now())
+    except ValidationFailed as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"API key for {org.name} ({org.code}); it is shown only now:\n{plaintext}")
+
+
+@click.command("import-offices", help="Import post offices from a CSV file (all rows or none).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--operator", "operator_code", default="VNPOST", show_default=True)
+def import_offices(file: Path, operator_code: str) -> None:
+    from postal_hub.core.csv_import import import_post_offices
+    from postal_hub.core.orgs.models import Organization, OrgKind
+
+    session = _session()
+    operator = session.scalar(sa.select(Organization).where(
+        Organization.code == operator_code.upper(), Organization.kind == OrgKind.POSTAL_OPERATOR))
+    if operator is None:
+        raise click.BadParameter(f"no postal operator has the code {operator_code}", param_hint="--operator")
+    try:
+        report = import_post_offices(session, None, operator, file.read_bytes())
+    except ValidationFailed as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"Offices: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+
+
+@click.command("import-procedures", help="Import procedures from a CSV file (all rows or none).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_procedures_cmd(file: Path) -> None:
+    from postal_hub.core.csv_import import import_procedures
+
+    session = _session()
+    try:
+        report = import_procedures(session, None, file.read_bytes())
+    except ValidationFailed as exc:
+        _fail(exc)
+    session.commit()
+    click.echo(f"Procedures: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (db_group, load_places, seed_demo, create_user, create_api_key, import_offices,
+                    import_procedures_cmd):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from postal_hub import create_app
+
+    FlaskGroup(name="postal-hub", create_app=create_app, help="Postal Hub administration.")()

@@ -1,0 +1,87 @@
+"""Settings from environment variables, with safe development defaults and strict production rules."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """The deployment's settings are unsafe or incomplete; the app refuses to start."""
+
+
+def resource_dir(name: str) -> Path:
+    """templates/, static/ and migrations/ sit at the repository root in a checkout and inside the
+    package in an installed wheel (see pyproject's force-include)."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError(f"Cannot find the {name}/ folder next to or inside the postal_hub package.")
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance_path: Path) -> str:
+    """Development keeps one generated secret in instance/ so sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret_file = instance_path / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        secret_file.chmod(0o600)
+    return secret_file.read_text(encoding="utf-8").strip()
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    instance_path = Path(app.instance_path)
+    env = os.environ.get("POSTAL_HUB_ENV", "development").strip().lower()
+    production = env == "production"
+    app.config.from_mapping(
+        ENV_NAME=env,
+        DATABASE_URL=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{(instance_path / 'postal_hub.sqlite3').as_posix()}",
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        ALLOW_SQLITE_IN_PRODUCTION=_env_bool("POSTAL_HUB_ALLOW_SQLITE"),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        LANGUAGES=("vi", "en"),
+        PASSWORD_HASH_METHOD=os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        SIGNIN_MAX_FAILURES=int(os.environ.get("SIGNIN_MAX_FAILURES", "5")),
+        SIGNIN_MAX_FAILURES_PER_IP=int(os.environ.get("SIGNIN_MAX_FAILURES_PER_IP", "30")),
+        SIGNIN_WINDOW_MINUTES=int(os.environ.get("SIGNIN_WINDOW_MINUTES", "15")),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "120"))),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        PAGE_SIZE=25,
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+    )
+    if test_config:
+        app.config.update(test_config)
+    if production:
+        if not app.config["SECRET_KEY"]:
+            raise ConfigError("SECRET_KEY must be set when POSTAL_HUB_ENV=production.")
+        if app.config["DATABASE_URL"].startswith("sqlite") and not app.config["ALLOW_SQLITE_IN_PRODUCTION"]:
+            raise ConfigError(
+                "Production needs a PostgreSQL DATABASE_URL (set POSTAL_HUB_ALLOW_SQLITE=1 to override)."
+            )
+    elif not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _dev_secret(instance_path)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        instance_path.mkdir(parents=True, exist_ok=True)

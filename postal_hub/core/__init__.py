@@ -1,0 +1,1 @@
+"""What every feature stands on: places, organizations, procedures, users, codes, validation, time."""

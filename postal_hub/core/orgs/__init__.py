@@ -1,0 +1,1 @@
+"""Organizations (postal operators, agencies, one-stop units) and post offices."""

@@ -1,0 +1,1 @@
+"""The administrative procedure catalogue (TTHC) and each procedure's dossier components."""

@@ -1,0 +1,20 @@
+"""Vietnamese text helpers: search must work with and without diacritics."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """'Đăng ký  Khai sinh' -> 'dang ky khai sinh' (for search keys and name matching)."""
+    return _SPACES.sub(" ", unidecode(unicodedata.normalize("NFC", text))).strip().lower()
+
+
+def clean(text: str | None) -> str:
+    """Trim and collapse inner whitespace; NFC so the same name is stored one way."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()

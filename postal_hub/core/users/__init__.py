@@ -1,0 +1,1 @@
+"""Users, roles, organization membership, sign-in and API keys."""

@@ -1,0 +1,1 @@
+"""Home pickup of dossiers: booking, office choice across boundaries, postmen's routes."""
