@@ -46,7 +46,7 @@ pytest:
 
 # Re-extract the UI strings after changing templates or code; then translate the new entries.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o postal_hub/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__ .venv' -o postal_hub/translations/messages.pot .
 	$(BIN)/pybabel update -i postal_hub/translations/messages.pot -d postal_hub/translations --no-fuzzy-matching
 
 clean:

@@ -27,10 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from postal_hub.extensions import babel, csrf, db, login_manager
     from flask_babel import lazy_gettext as _l
 
     from postal_hub.auth.loader import load_user
+    from postal_hub.extensions import babel, csrf, db, login_manager
     from postal_hub.i18n import select_locale, select_timezone
 
     db.init_app(app)

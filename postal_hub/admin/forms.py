@@ -56,7 +56,9 @@ class PostOfficeForm(FlaskForm):
 class ComponentForm(Form):
     code = StringField(_l("Code"))
     name = StringField(_l("Component"))
-    original = SelectField(_l("Original or copy"), choices=[("copy", _l("Copy")), ("original", _l("Original"))])
+    original = SelectField(
+        _l("Original or copy"), choices=[("copy", _l("Copy")), ("original", _l("Original"))]
+    )
     count = IntegerField(_l("Count"), default=1, validators=[Optional(), NumberRange(min=1, max=99)])
 
 
@@ -85,7 +87,9 @@ class UserForm(FlaskForm):
     post_office_id = SelectField(_l("Post office"), coerce=optional_int, validate_choice=False)
     email = StringField(_l("E-mail"))
     phone = StringField(_l("Mobile phone"))
-    password = PasswordField(_l("Password"), description=_l("At least 10 characters. Leave empty to keep it."))
+    password = PasswordField(
+        _l("Password"), description=_l("At least 10 characters. Leave empty to keep it.")
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -98,8 +102,11 @@ class CsvImportForm(FlaskForm):
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField(_l("Key name"), validators=[DataRequired(_l("Name the key."))],
-                       description=_l("e.g. the unit's document system"))
+    name = StringField(
+        _l("Key name"),
+        validators=[DataRequired(_l("Name the key."))],
+        description=_l("e.g. the unit's document system"),
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -20,7 +20,11 @@ KIND_LABELS = {
     OrgKind.AGENCY: _l("Agency"),
     OrgKind.ONE_STOP_UNIT: _l("One-stop unit"),
 }
-LEVEL_LABELS = {GovLevel.MINISTRY: _l("Ministry"), GovLevel.PROVINCE: _l("Province"), GovLevel.COMMUNE: _l("Commune")}
+LEVEL_LABELS = {
+    GovLevel.MINISTRY: _l("Ministry"),
+    GovLevel.PROVINCE: _l("Province"),
+    GovLevel.COMMUNE: _l("Commune"),
+}
 
 
 def level_choices() -> list[tuple[str, Any]]:
@@ -49,11 +53,14 @@ def office_choices(session: Session, actor: User, operator_id: int | None) -> li
     stmt = scope_offices(actor, sa.select(PostOffice).where(PostOffice.active.is_(True)))
     if operator_id:
         stmt = stmt.where(PostOffice.operator_id == operator_id)
-    return [("", _l("— none —"))] + [(o.id, f"{o.name} ({o.code})") for o in session.scalars(stmt.order_by(PostOffice.name))]
+    return [("", _l("— none —"))] + [
+        (o.id, f"{o.name} ({o.code})") for o in session.scalars(stmt.order_by(PostOffice.name))
+    ]
 
 
-def organizations_page(session: Session, kinds: tuple[OrgKind, ...], q: str | None, show_inactive: bool,
-                       page: int, per_page: int) -> Page[Organization]:
+def organizations_page(
+    session: Session, kinds: tuple[OrgKind, ...], q: str | None, show_inactive: bool, page: int, per_page: int
+) -> Page[Organization]:
     stmt = sa.select(Organization).where(Organization.kind.in_([k.value for k in kinds]))
     if (cond := search_filter(Organization.search_key, q)) is not None:
         stmt = stmt.where(cond)
@@ -63,8 +70,15 @@ def organizations_page(session: Session, kinds: tuple[OrgKind, ...], q: str | No
     return paginate(session, stmt.order_by(Organization.kind, Organization.name), page, per_page)
 
 
-def offices_page(session: Session, actor: User, q: str | None, province: str | None, show_inactive: bool,
-                 page: int, per_page: int) -> Page[PostOffice]:
+def offices_page(
+    session: Session,
+    actor: User,
+    q: str | None,
+    province: str | None,
+    show_inactive: bool,
+    page: int,
+    per_page: int,
+) -> Page[PostOffice]:
     stmt = scope_offices(actor, sa.select(PostOffice))
     if (cond := search_filter(PostOffice.search_key, q)) is not None:
         stmt = stmt.where(cond)
@@ -72,13 +86,15 @@ def offices_page(session: Session, actor: User, q: str | None, province: str | N
         stmt = stmt.where(PostOffice.province_code == province)
     if not show_inactive:
         stmt = stmt.where(PostOffice.active.is_(True))
-    stmt = stmt.options(selectinload(PostOffice.province), selectinload(PostOffice.commune),
-                        selectinload(PostOffice.operator))
+    stmt = stmt.options(
+        selectinload(PostOffice.province), selectinload(PostOffice.commune), selectinload(PostOffice.operator)
+    )
     return paginate(session, stmt.order_by(PostOffice.province_code, PostOffice.name), page, per_page)
 
 
-def procedures_page(session: Session, q: str | None, level: str | None, show_inactive: bool,
-                    page: int, per_page: int) -> Page[Procedure]:
+def procedures_page(
+    session: Session, q: str | None, level: str | None, show_inactive: bool, page: int, per_page: int
+) -> Page[Procedure]:
     stmt = sa.select(Procedure)
     if (cond := search_filter(Procedure.search_key, q)) is not None:
         stmt = stmt.where(cond)
@@ -90,8 +106,15 @@ def procedures_page(session: Session, q: str | None, level: str | None, show_ina
     return paginate(session, stmt.order_by(Procedure.code), page, per_page)
 
 
-def users_page(session: Session, actor: User, q: str | None, role: str | None, show_inactive: bool,
-               page: int, per_page: int) -> Page[User]:
+def users_page(
+    session: Session,
+    actor: User,
+    q: str | None,
+    role: str | None,
+    show_inactive: bool,
+    page: int,
+    per_page: int,
+) -> Page[User]:
     stmt = scope_users(actor, sa.select(User))
     if (cond := search_filter(User.search_key, q)) is not None:
         stmt = stmt.where(cond)
@@ -104,4 +127,6 @@ def users_page(session: Session, actor: User, q: str | None, role: str | None, s
 
 
 def api_keys_of(session: Session, org_id: int) -> list[ApiKey]:
-    return list(session.scalars(sa.select(ApiKey).where(ApiKey.organization_id == org_id).order_by(ApiKey.id.desc())))
+    return list(
+        session.scalars(sa.select(ApiKey).where(ApiKey.organization_id == org_id).order_by(ApiKey.id.desc()))
+    )

@@ -41,19 +41,41 @@ def offices() -> str:
     q = request.args.get("q", "")
     province = request.args.get("province", "")
     show_inactive = request.args.get("inactive") == "1"
-    page = offices_page(db.session, current_user, q, province, show_inactive, parse_page(request.args.get("page")),
-                        current_app.config["PAGE_SIZE"])
+    page = offices_page(
+        db.session,
+        current_user,
+        q,
+        province,
+        show_inactive,
+        parse_page(request.args.get("page")),
+        current_app.config["PAGE_SIZE"],
+    )
     rows = [
-        {"cells": [o.code, o.name, o.postcode, o.commune.name, o.province.name, o.opening_hours],
-         "url": url_for("admin.office_edit", office_id=o.id), "active": o.active}
+        {
+            "cells": [o.code, o.name, o.postcode, o.commune.name, o.province.name, o.opening_hours],
+            "url": url_for("admin.office_edit", office_id=o.id),
+            "active": o.active,
+        }
         for o in page.items
     ]
-    filters = [{"name": "province", "label": _("Province"), "value": province,
-                "options": [("", _("All provinces")), *province_choices(db.session)]}]
+    filters = [
+        {
+            "name": "province",
+            "label": _("Province"),
+            "value": province,
+            "options": [("", _("All provinces")), *province_choices(db.session)],
+        }
+    ]
     return render_template(
-        "admin/list.html", title=_("Post offices"),
+        "admin/list.html",
+        title=_("Post offices"),
         columns=[_("Code"), _("Name"), _("Postcode"), _("Commune"), _("Province"), _("Opening hours")],
-        rows=rows, page=page, q=q, show_inactive=show_inactive, filters=filters, args=list_args(),
+        rows=rows,
+        page=page,
+        q=q,
+        show_inactive=show_inactive,
+        filters=filters,
+        args=list_args(),
         new_links=[{"url": url_for("admin.office_new"), "label": _("New post office")}],
         import_url=url_for("admin.office_import"),
     )
@@ -77,10 +99,16 @@ def _edit(office: PostOffice | None) -> str | Response:
         elif lat_ok and lon_ok:
             same_point = office is not None and office.lat == lat and office.lon == lon
             data = PostOfficeInput(
-                code=form.code.data or "", name=form.name.data or "", postcode=form.postcode.data or "",
-                address=form.address.data or "", province_code=form.province_code.data or "",
-                commune_code=form.commune_code.data or "", opening_hours=form.opening_hours.data or "",
-                lat=lat, lon=lon, active=office.active if office else True,
+                code=form.code.data or "",
+                name=form.name.data or "",
+                postcode=form.postcode.data or "",
+                address=form.address.data or "",
+                province_code=form.province_code.data or "",
+                commune_code=form.commune_code.data or "",
+                opening_hours=form.opening_hours.data or "",
+                lat=lat,
+                lon=lon,
+                active=office.active if office else True,
                 coordinate_source=office.coordinate_source if same_point and office else "manual",
             )
             try:
@@ -96,7 +124,9 @@ def _edit(office: PostOffice | None) -> str | Response:
 
 
 def _scoped_office(office_id: int) -> PostOffice:
-    office = db.session.scalar(scope_offices(current_user, sa.select(PostOffice).where(PostOffice.id == office_id)))
+    office = db.session.scalar(
+        scope_offices(current_user, sa.select(PostOffice).where(PostOffice.id == office_id))
+    )
     if office is None:
         abort(404)
     return office
@@ -123,8 +153,12 @@ def office_active(office_id: int) -> Response:
     active = request.form.get("active") == "1"
     set_post_office_active(db.session, current_user, office, active)
     db.session.commit()
-    flash(_("%(name)s is active again.", name=office.name) if active
-          else _("%(name)s is deactivated.", name=office.name), "success")
+    flash(
+        _("%(name)s is active again.", name=office.name)
+        if active
+        else _("%(name)s is deactivated.", name=office.name),
+        "success",
+    )
     return redirect(url_for("admin.office_edit", office_id=office.id))
 
 
@@ -142,15 +176,22 @@ def office_import() -> str | Response:
             try:
                 report = import_post_offices(db.session, current_user, operator, form.file.data.read())
                 db.session.commit()
-                flash(_("Imported: %(c)d new and %(u)d updated offices.", c=report.created, u=report.updated),
-                      "success")
+                flash(
+                    _("Imported: %(c)d new and %(u)d updated offices.", c=report.created, u=report.updated),
+                    "success",
+                )
                 return redirect(url_for("admin.offices"))
             except ImportFailed as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
                 problems = exc.problems
     return render_template(
-        "admin/import.html", form=form, title=_("Import post offices"), problems=problems,
-        columns=OFFICE_COLUMNS, optional=OFFICE_OPTIONAL, back_url=url_for("admin.offices"),
+        "admin/import.html",
+        form=form,
+        title=_("Import post offices"),
+        problems=problems,
+        columns=OFFICE_COLUMNS,
+        optional=OFFICE_OPTIONAL,
+        back_url=url_for("admin.offices"),
         example=example_lines("post_offices.csv"),
     )

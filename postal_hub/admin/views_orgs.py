@@ -12,11 +12,18 @@ from werkzeug.wrappers import Response
 
 from postal_hub.admin.blueprint import apply_errors, bp, list_args, parse_coordinate
 from postal_hub.admin.forms import ApiKeyForm, ConfirmForm, OrganizationForm
-from postal_hub.admin.queries import KIND_LABELS, LEVEL_LABELS, api_keys_of, level_choices, org_choices, \
-    organizations_page, place_choices
+from postal_hub.admin.queries import (
+    KIND_LABELS,
+    LEVEL_LABELS,
+    api_keys_of,
+    level_choices,
+    org_choices,
+    organizations_page,
+    place_choices,
+)
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core.errors import ValidationFailed
-from postal_hub.core.orgs.models import Organization, OrgKind
+from postal_hub.core.orgs.models import GovLevel, Organization, OrgKind
 from postal_hub.core.orgs.services import OrganizationInput, save_organization, set_organization_active
 from postal_hub.core.pagination import parse_page
 from postal_hub.core.users import api_keys
@@ -32,9 +39,15 @@ def _org_rows(items: list[Organization], unit_list: bool) -> list[dict[str, Any]
     for org in items:
         cells = [org.code, org.name]
         if unit_list:
-            cells += [str(LEVEL_LABELS.get(org.level, "")) if org.level else "", org.parent.name if org.parent else ""]
+            cells += [
+                str(LEVEL_LABELS[GovLevel(org.level)]) if org.level else "",
+                org.parent.name if org.parent else "",
+            ]
         else:
-            cells += [str(KIND_LABELS[OrgKind(org.kind)]), str(LEVEL_LABELS[org.level]) if org.level else ""]
+            cells += [
+                str(KIND_LABELS[OrgKind(org.kind)]),
+                str(LEVEL_LABELS[GovLevel(org.level)]) if org.level else "",
+            ]
         cells.append(org.province.name if org.province else "")
         endpoint = "admin.unit_edit" if unit_list else "admin.organization_edit"
         rows.append({"cells": cells, "url": url_for(endpoint, org_id=org.id), "active": org.active})
@@ -45,22 +58,39 @@ def _list(unit_list: bool) -> str:
     kinds = (OrgKind.ONE_STOP_UNIT,) if unit_list else ORG_KINDS
     q = request.args.get("q", "")
     show_inactive = request.args.get("inactive") == "1"
-    page = organizations_page(db.session, kinds, q, show_inactive, parse_page(request.args.get("page")),
-                              current_app.config["PAGE_SIZE"])
+    page = organizations_page(
+        db.session,
+        kinds,
+        q,
+        show_inactive,
+        parse_page(request.args.get("page")),
+        current_app.config["PAGE_SIZE"],
+    )
     columns = [_("Code"), _("Name")]
     columns += [_("Level"), _("Agency")] if unit_list else [_("Kind"), _("Level")]
     columns.append(_("Province"))
     new_links = (
-        [{"url": url_for("admin.unit_new"), "label": _("New one-stop unit")}] if unit_list else [
-            {"url": url_for("admin.organization_new", kind="postal_operator"), "label": _("New postal operator")},
+        [{"url": url_for("admin.unit_new"), "label": _("New one-stop unit")}]
+        if unit_list
+        else [
+            {
+                "url": url_for("admin.organization_new", kind="postal_operator"),
+                "label": _("New postal operator"),
+            },
             {"url": url_for("admin.organization_new", kind="agency"), "label": _("New agency")},
         ]
     )
     return render_template(
         "admin/list.html",
         title=_("One-stop units") if unit_list else _("Organizations"),
-        columns=columns, rows=_org_rows(page.items, unit_list), page=page, q=q, show_inactive=show_inactive,
-        new_links=new_links, args=list_args(), filters=[],
+        columns=columns,
+        rows=_org_rows(page.items, unit_list),
+        page=page,
+        q=q,
+        show_inactive=show_inactive,
+        new_links=new_links,
+        args=list_args(),
+        filters=[],
     )
 
 
@@ -97,25 +127,45 @@ def _edit(org: Organization | None, kind: str) -> str | Response:
         lon, lon_ok = parse_coordinate(form, "lon")
         if lat_ok and lon_ok:
             data = OrganizationInput(
-                kind=kind, code=form.code.data or "", name=form.name.data or "", level=form.level.data or None,
-                parent_id=form.parent_id.data, tax_code=form.tax_code.data, province_code=form.province_code.data,
-                commune_code=form.commune_code.data, address=form.address.data or "", phone=form.phone.data,
-                email=form.email.data, lat=lat, lon=lon,
-                coordinate_source=(org.coordinate_source if org and org.lat == lat and org.lon == lon else "manual"),
+                kind=kind,
+                code=form.code.data or "",
+                name=form.name.data or "",
+                level=form.level.data or None,
+                parent_id=form.parent_id.data,
+                tax_code=form.tax_code.data,
+                province_code=form.province_code.data,
+                commune_code=form.commune_code.data,
+                address=form.address.data or "",
+                phone=form.phone.data,
+                email=form.email.data,
+                lat=lat,
+                lon=lon,
+                coordinate_source=(
+                    org.coordinate_source if org and org.lat == lat and org.lon == lon else "manual"
+                ),
             )
             try:
                 saved = save_organization(db.session, current_user, data, org)
                 db.session.commit()
                 flash(_("Saved %(name)s.", name=saved.name), "success")
-                return redirect(url_for("admin.units" if kind == OrgKind.ONE_STOP_UNIT else "admin.organizations"))
+                return redirect(
+                    url_for("admin.units" if kind == OrgKind.ONE_STOP_UNIT else "admin.organizations")
+                )
             except ValidationFailed as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
                 apply_errors(form, exc.fields)
     keys = api_keys_of(db.session, org.id) if org is not None and kind in api_keys.API_ORG_KINDS else None
     return render_template(
-        "admin/organization_form.html", form=form, org=org, kind=kind, kind_label=KIND_LABELS[OrgKind(kind)],
-        keys=keys, key_form=ApiKeyForm(), confirm=ConfirmForm(), new_key=None,
+        "admin/organization_form.html",
+        form=form,
+        org=org,
+        kind=kind,
+        kind_label=KIND_LABELS[OrgKind(kind)],
+        keys=keys,
+        key_form=ApiKeyForm(),
+        confirm=ConfirmForm(),
+        new_key=None,
     )
 
 
@@ -163,8 +213,12 @@ def organization_active(org_id: int) -> Response:
     active = request.form.get("active") == "1"
     set_organization_active(db.session, current_user, org, active)
     db.session.commit()
-    flash(_("%(name)s is active again.", name=org.name) if active else _("%(name)s is deactivated.", name=org.name),
-          "success")
+    flash(
+        _("%(name)s is active again.", name=org.name)
+        if active
+        else _("%(name)s is deactivated.", name=org.name),
+        "success",
+    )
     endpoint = "admin.unit_edit" if org.kind == OrgKind.ONE_STOP_UNIT else "admin.organization_edit"
     return redirect(url_for(endpoint, org_id=org.id))
 
@@ -179,8 +233,9 @@ def api_key_new(org_id: int) -> str | Response:
     new_key = None
     if key_form.validate_on_submit():
         try:
-            _key, new_key = api_keys.create_api_key(db.session, org, key_form.name.data or "", clock().now(),
-                                                    actor_id=current_user.id)
+            _key, new_key = api_keys.create_api_key(
+                db.session, org, key_form.name.data or "", clock().now(), actor_id=current_user.id
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -191,8 +246,15 @@ def api_key_new(org_id: int) -> str | Response:
     _prepare(form, org.kind)
     # The key is shown on this response only: never flashed (the session cookie is not secret).
     return render_template(
-        "admin/organization_form.html", form=form, org=org, kind=org.kind, kind_label=KIND_LABELS[OrgKind(org.kind)],
-        keys=api_keys_of(db.session, org.id), key_form=key_form, confirm=ConfirmForm(), new_key=new_key,
+        "admin/organization_form.html",
+        form=form,
+        org=org,
+        kind=org.kind,
+        kind_label=KIND_LABELS[OrgKind(org.kind)],
+        keys=api_keys_of(db.session, org.id),
+        key_form=key_form,
+        confirm=ConfirmForm(),
+        new_key=new_key,
     )
 
 

@@ -17,7 +17,12 @@ from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import GovLevel, OrgKind
 from postal_hub.core.pagination import parse_page
 from postal_hub.core.procedures.models import Procedure
-from postal_hub.core.procedures.services import ComponentInput, ProcedureInput, save_procedure, set_procedure_active
+from postal_hub.core.procedures.services import (
+    ComponentInput,
+    ProcedureInput,
+    save_procedure,
+    set_procedure_active,
+)
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
 
@@ -30,22 +35,58 @@ def procedures() -> str:
     q = request.args.get("q", "")
     level = request.args.get("level", "")
     show_inactive = request.args.get("inactive") == "1"
-    page = procedures_page(db.session, q, level, show_inactive, parse_page(request.args.get("page")),
-                           current_app.config["PAGE_SIZE"])
+    page = procedures_page(
+        db.session,
+        q,
+        level,
+        show_inactive,
+        parse_page(request.args.get("page")),
+        current_app.config["PAGE_SIZE"],
+    )
     rows = [
-        {"cells": [p.code, p.name, p.field, str(LEVEL_LABELS[GovLevel(p.competent_level)]),
-                   str(len(p.components)), p.processing_days, {"vnd": p.fee + p.charge},
-                   _("Yes") if p.postal_allowed else _("No")],
-         "url": url_for("admin.procedure_edit", procedure_id=p.id), "active": p.active}
+        {
+            "cells": [
+                p.code,
+                p.name,
+                p.field,
+                str(LEVEL_LABELS[GovLevel(p.competent_level)]),
+                str(len(p.components)),
+                p.processing_days,
+                {"vnd": p.fee + p.charge},
+                _("Yes") if p.postal_allowed else _("No"),
+            ],
+            "url": url_for("admin.procedure_edit", procedure_id=p.id),
+            "active": p.active,
+        }
         for p in page.items
     ]
-    filters = [{"name": "level", "label": _("Level"), "value": level,
-                "options": [("", _("All levels")), *((lv.value, str(lb)) for lv, lb in LEVEL_LABELS.items())]}]
+    filters = [
+        {
+            "name": "level",
+            "label": _("Level"),
+            "value": level,
+            "options": [("", _("All levels")), *((lv.value, str(lb)) for lv, lb in LEVEL_LABELS.items())],
+        }
+    ]
     return render_template(
-        "admin/list.html", title=_("Procedures"),
-        columns=[_("Code"), _("Name"), _("Field"), _("Level"), _("Components"), _("Days"), _("Fee + charge"),
-                 _("By post")],
-        rows=rows, page=page, q=q, show_inactive=show_inactive, filters=filters, args=list_args(),
+        "admin/list.html",
+        title=_("Procedures"),
+        columns=[
+            _("Code"),
+            _("Name"),
+            _("Field"),
+            _("Level"),
+            _("Components"),
+            _("Days"),
+            _("Fee + charge"),
+            _("By post"),
+        ],
+        rows=rows,
+        page=page,
+        q=q,
+        show_inactive=show_inactive,
+        filters=filters,
+        args=list_args(),
         new_links=[{"url": url_for("admin.procedure_new"), "label": _("New procedure")}],
         import_url=url_for("admin.procedure_import"),
     )
@@ -58,8 +99,14 @@ def _component_inputs(form: ProcedureForm) -> list[ComponentInput]:
         row = entry.form
         if not (row.code.data or "").strip() and not (row.name.data or "").strip():
             continue
-        inputs.append(ComponentInput(code=row.code.data or "", name=row.name.data or "",
-                                     original=row.original.data == "original", count=row.count.data or 1))
+        inputs.append(
+            ComponentInput(
+                code=row.code.data or "",
+                name=row.name.data or "",
+                original=row.original.data == "original",
+                count=row.count.data or 1,
+            )
+        )
     return inputs
 
 
@@ -76,14 +123,22 @@ def _edit(procedure: Procedure | None) -> str | Response:
     else:
         form = ProcedureForm()
     form.competent_level.choices = level_choices()
-    form.unit_id.choices = org_choices(db.session, (OrgKind.ONE_STOP_UNIT,),
-                                       _l("— decided by routing (level and applicant's place) —"))
+    form.unit_id.choices = org_choices(
+        db.session, (OrgKind.ONE_STOP_UNIT,), _l("— decided by routing (level and applicant's place) —")
+    )
     if request.method == "POST" and form.validate():
         data = ProcedureInput(
-            code=form.code.data or "", name=form.name.data or "", competent_level=form.competent_level.data or "",
-            processing_days=form.processing_days.data, fee=form.fee.data or "0", charge=form.charge.data or "0",
-            field=form.field.data or "", unit_id=form.unit_id.data, postal_allowed=form.postal_allowed.data,
-            onsite_inspection=form.onsite_inspection.data, components=_component_inputs(form),
+            code=form.code.data or "",
+            name=form.name.data or "",
+            competent_level=form.competent_level.data or "",
+            processing_days=form.processing_days.data,
+            fee=form.fee.data or "0",
+            charge=form.charge.data or "0",
+            field=form.field.data or "",
+            unit_id=form.unit_id.data,
+            postal_allowed=form.postal_allowed.data,
+            onsite_inspection=form.onsite_inspection.data,
+            components=_component_inputs(form),
         )
         try:
             saved = save_procedure(db.session, current_user, data, procedure)
@@ -99,8 +154,11 @@ def _edit(procedure: Procedure | None) -> str | Response:
 
 def _renumber_errors(form: ProcedureForm, fields: dict[str, str]) -> None:
     """The service numbers only the non-blank rows; map its errors back to the rows on screen."""
-    filled = [i for i, e in enumerate(form.components.entries)
-              if (e.form.code.data or "").strip() or (e.form.name.data or "").strip()]
+    filled = [
+        i
+        for i, e in enumerate(form.components.entries)
+        if (e.form.code.data or "").strip() or (e.form.name.data or "").strip()
+    ]
     mapped = {}
     for name, message in fields.items():
         parts = name.split("-")
@@ -138,8 +196,12 @@ def procedure_active(procedure_id: int) -> Response:
     active = request.form.get("active") == "1"
     set_procedure_active(db.session, current_user, procedure, active)
     db.session.commit()
-    flash(_("%(name)s is active again.", name=procedure.name) if active
-          else _("%(name)s is deactivated.", name=procedure.name), "success")
+    flash(
+        _("%(name)s is active again.", name=procedure.name)
+        if active
+        else _("%(name)s is deactivated.", name=procedure.name),
+        "success",
+    )
     return redirect(url_for("admin.procedure_edit", procedure_id=procedure.id))
 
 
@@ -153,16 +215,23 @@ def procedure_import() -> str | Response:
         try:
             report = import_procedures(db.session, current_user, form.file.data.read())
             db.session.commit()
-            flash(_("Imported: %(c)d new and %(u)d updated procedures.", c=report.created, u=report.updated),
-                  "success")
+            flash(
+                _("Imported: %(c)d new and %(u)d updated procedures.", c=report.created, u=report.updated),
+                "success",
+            )
             return redirect(url_for("admin.procedures"))
         except ImportFailed as exc:
             db.session.rollback()
             flash(exc.message, "error")
             problems = exc.problems
     return render_template(
-        "admin/import.html", form=form, title=_("Import procedures"), problems=problems,
-        columns=PROCEDURE_COLUMNS, optional=PROCEDURE_OPTIONAL, back_url=url_for("admin.procedures"),
+        "admin/import.html",
+        form=form,
+        title=_("Import procedures"),
+        problems=problems,
+        columns=PROCEDURE_COLUMNS,
+        optional=PROCEDURE_OPTIONAL,
+        back_url=url_for("admin.procedures"),
         example=example_lines("procedures.csv", 4),
         note=_("One row per component; repeat the procedure's columns on each of its rows."),
     )

@@ -37,22 +37,55 @@ def users() -> str:
     q = request.args.get("q", "")
     role = request.args.get("role", "")
     show_inactive = request.args.get("inactive") == "1"
-    page = users_page(db.session, current_user, q, role, show_inactive, parse_page(request.args.get("page")),
-                      current_app.config["PAGE_SIZE"])
+    page = users_page(
+        db.session,
+        current_user,
+        q,
+        role,
+        show_inactive,
+        parse_page(request.args.get("page")),
+        current_app.config["PAGE_SIZE"],
+    )
     rows = [
-        {"cells": [u.username, u.full_name, str(ROLE_LABELS[Role(u.role)]),
-                   u.organization.name if u.organization else "", u.post_office.name if u.post_office else "",
-                   {"dt": u.last_sign_in_at}],
-         "url": url_for("admin.user_edit", user_id=u.id), "active": u.active}
+        {
+            "cells": [
+                u.username,
+                u.full_name,
+                str(ROLE_LABELS[Role(u.role)]),
+                u.organization.name if u.organization else "",
+                u.post_office.name if u.post_office else "",
+                {"dt": u.last_sign_in_at},
+            ],
+            "url": url_for("admin.user_edit", user_id=u.id),
+            "active": u.active,
+        }
         for u in page.items
     ]
-    filters = [{"name": "role", "label": _("Role"), "value": role,
-                "options": [("", _("All roles")), *((v, str(lb)) for v, lb in _role_choices())]}]
+    filters = [
+        {
+            "name": "role",
+            "label": _("Role"),
+            "value": role,
+            "options": [("", _("All roles")), *((v, str(lb)) for v, lb in _role_choices())],
+        }
+    ]
     return render_template(
-        "admin/list.html", title=_("Users"),
-        columns=[_("Username"), _("Full name"), _("Role"), _("Organization"), _("Post office"),
-                 _("Last sign-in")],
-        rows=rows, page=page, q=q, show_inactive=show_inactive, filters=filters, args=list_args(),
+        "admin/list.html",
+        title=_("Users"),
+        columns=[
+            _("Username"),
+            _("Full name"),
+            _("Role"),
+            _("Organization"),
+            _("Post office"),
+            _("Last sign-in"),
+        ],
+        rows=rows,
+        page=page,
+        q=q,
+        show_inactive=show_inactive,
+        filters=filters,
+        args=list_args(),
         new_links=[{"url": url_for("admin.user_new"), "label": _("New user")}],
     )
 
@@ -73,13 +106,20 @@ def _edit(user: User | None) -> str | Response:
     form.post_office_id.choices = office_choices(db.session, current_user, form.organization_id.data)
     if request.method == "POST" and form.validate():
         data = UserInput(
-            username=form.username.data or "", full_name=form.full_name.data or "", role=form.role.data or "",
-            organization_id=form.organization_id.data, post_office_id=form.post_office_id.data,
-            email=form.email.data, phone=form.phone.data, password=form.password.data or None,
+            username=form.username.data or "",
+            full_name=form.full_name.data or "",
+            role=form.role.data or "",
+            organization_id=form.organization_id.data,
+            post_office_id=form.post_office_id.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            password=form.password.data or None,
             active=bool(form.active.data),
         )
         try:
-            saved = save_user(db.session, current_user, data, user, current_app.config["PASSWORD_HASH_METHOD"])
+            saved = save_user(
+                db.session, current_user, data, user, current_app.config["PASSWORD_HASH_METHOD"]
+            )
             db.session.commit()
             flash(_("Saved %(name)s.", name=saved.full_name), "success")
             return redirect(url_for("admin.users"))

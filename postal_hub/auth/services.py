@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from werkzeug.security import check_password_hash
 
 from postal_hub.core.users.models import SignInFailure, User
 
 # Compared against when the username is unknown, so both paths take the same time.
-_DUMMY_HASH = "pbkdf2:sha256:600000$dummysalt$0e4f3a1c5d3b2a69e0b2f7f6c1f0c8d7e1d9a1b2c3d4e5f60718293a4b5c6d7e"
+_DUMMY_HASH = (
+    "pbkdf2:sha256:600000$dummysalt$0e4f3a1c5d3b2a69e0b2f7f6c1f0c8d7e1d9a1b2c3d4e5f60718293a4b5c6d7e"
+)
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,20 @@ class SignInResult:
         return self.user is not None
 
 
-def _locked_for(session: Session, column: sa.ColumnElement[str], value: str, limit: int,
-                now: datetime, window: timedelta) -> int:
+def _locked_for(
+    session: Session,
+    column: QueryableAttribute[str],
+    value: str,
+    limit: int,
+    now: datetime,
+    window: timedelta,
+) -> int:
     """Minutes until the oldest failure in the window expires, if the limit is reached; else 0."""
     since = now - window
     rows = session.execute(
-        sa.select(sa.func.count(), sa.func.min(SignInFailure.at)).where(column == value, SignInFailure.at > since)
+        sa.select(sa.func.count(), sa.func.min(SignInFailure.at)).where(
+            column == value, SignInFailure.at > since
+        )
     ).one()
     count, oldest = rows
     if count < limit or oldest is None:
@@ -46,7 +56,9 @@ def _locked_for(session: Session, column: sa.ColumnElement[str], value: str, lim
     return max(1, math.ceil((oldest + window - now).total_seconds() / 60))
 
 
-def sign_in(session: Session, username: str, password: str, ip: str, now: datetime, throttle: Throttle) -> SignInResult:
+def sign_in(
+    session: Session, username: str, password: str, ip: str, now: datetime, throttle: Throttle
+) -> SignInResult:
     """Check credentials unless the account or address is throttled. Failures are recorded."""
     key = (username or "").strip().lower()[:64]
     locked = max(

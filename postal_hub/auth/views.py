@@ -29,18 +29,25 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in_page() -> str | Response:
+def sign_in_page() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         cfg = current_app.config
         throttle = Throttle(
-            cfg["SIGNIN_MAX_FAILURES"], cfg["SIGNIN_MAX_FAILURES_PER_IP"],
+            cfg["SIGNIN_MAX_FAILURES"],
+            cfg["SIGNIN_MAX_FAILURES_PER_IP"],
             timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"]),
         )
-        result = sign_in(db.session, form.username.data or "", form.password.data or "",
-                         request.remote_addr or "unknown", clock().now(), throttle)
+        result = sign_in(
+            db.session,
+            form.username.data or "",
+            form.password.data or "",
+            request.remote_addr or "unknown",
+            clock().now(),
+            throttle,
+        )
         db.session.commit()
         if result.ok and result.user is not None:
             # A fresh session on sign-in, so nothing from before (a planted session id) carries over.
@@ -53,7 +60,9 @@ def sign_in_page() -> str | Response:
             flash(_("Welcome, %(name)s.", name=result.user.full_name), "success")
             return redirect(safe_next(form.next.data) or url_for("home.index"))
         if result.locked_minutes:
-            flash(_("Too many failed sign-ins. Try again in %(n)d minutes.", n=result.locked_minutes), "error")
+            flash(
+                _("Too many failed sign-ins. Try again in %(n)d minutes.", n=result.locked_minutes), "error"
+            )
             return render_template("auth/sign_in.html", form=form), 429
         flash(_("The username or password is not right."), "error")
     return render_template("auth/sign_in.html", form=form)

@@ -14,17 +14,37 @@ from sqlalchemy.orm import Session
 from postal_hub.core import audit
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
-from postal_hub.core.orgs.services import PostOfficeInput, apply_post_office, check_operator_access, clean_post_office
+from postal_hub.core.orgs.services import (
+    PostOfficeInput,
+    apply_post_office,
+    check_operator_access,
+    clean_post_office,
+)
 from postal_hub.core.permissions import require_admin
 from postal_hub.core.procedures.models import Procedure
-from postal_hub.core.procedures.services import ComponentInput, ProcedureInput, apply_procedure, clean_procedure
+from postal_hub.core.procedures.services import (
+    ComponentInput,
+    ProcedureInput,
+    apply_procedure,
+    clean_procedure,
+)
 from postal_hub.core.users.models import User
 
 OFFICE_COLUMNS = ("code", "name", "postcode", "address", "province_code", "commune_code", "opening_hours")
 OFFICE_OPTIONAL = ("lat", "lon", "active", "geonameid")
 PROCEDURE_COLUMNS = (
-    "code", "name", "competent_level", "fee", "charge", "processing_days", "postal_allowed",
-    "onsite_inspection", "component_code", "component_name", "component_original", "component_count",
+    "code",
+    "name",
+    "competent_level",
+    "fee",
+    "charge",
+    "processing_days",
+    "postal_allowed",
+    "onsite_inspection",
+    "component_code",
+    "component_name",
+    "component_original",
+    "component_count",
 )
 PROCEDURE_OPTIONAL = ("unit_code", "field")
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co"}
@@ -63,7 +83,9 @@ def _rows(data: bytes | str, required: tuple[str, ...]) -> list[tuple[int, dict[
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ImportFailed([(1, str(_l("The file is not UTF-8 text; save it as 'CSV UTF-8'.")))]) from None
+            raise ImportFailed(
+                [(1, str(_l("The file is not UTF-8 text; save it as 'CSV UTF-8'.")))]
+            ) from None
     reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in required if c not in header]
@@ -71,8 +93,7 @@ def _rows(data: bytes | str, required: tuple[str, ...]) -> list[tuple[int, dict[
         raise ImportFailed([(1, str(_l("Missing columns: %(cols)s", cols=", ".join(missing))))])
     reader.fieldnames = header
     rows = [
-        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
-        for row in reader
+        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}) for row in reader
     ]
     if not rows:
         raise ImportFailed([(1, str(_l("The file has no data rows.")))])
@@ -108,7 +129,9 @@ def _problems_from(exc: ValidationFailed, line: int, lines: list[int] | None = N
     return problems
 
 
-def import_post_offices(session: Session, actor: User | None, operator: Organization, data: bytes | str) -> ImportReport:
+def import_post_offices(
+    session: Session, actor: User | None, operator: Organization, data: bytes | str
+) -> ImportReport:
     """Create or update (by code) the operator's offices from a CSV file."""
     check_operator_access(actor, operator)
     problems: list[tuple[int, str]] = []
@@ -117,12 +140,16 @@ def import_post_offices(session: Session, actor: User | None, operator: Organiza
     for line, row in _rows(data, OFFICE_COLUMNS):
         code = row["code"].upper()
         if code in seen:
-            problems.append((line, str(_l("code: %(code)s is also on line %(line)d.", code=code, line=seen[code]))))
+            problems.append(
+                (line, str(_l("code: %(code)s is also on line %(line)d.", code=code, line=seen[code])))
+            )
             continue
         seen[code] = line
         existing = session.scalar(sa.select(PostOffice).where(PostOffice.code == code))
         if existing is not None and existing.operator_id != operator.id:
-            problems.append((line, str(_l("code: %(code)s belongs to another operator's office.", code=code))))
+            problems.append(
+                (line, str(_l("code: %(code)s belongs to another operator's office.", code=code)))
+            )
             continue
         try:
             lat, lon = _float(row.get("lat", "")), _float(row.get("lon", ""))
@@ -132,13 +159,24 @@ def import_post_offices(session: Session, actor: User | None, operator: Organiza
             continue
         geonameid = row.get("geonameid", "")
         office_input = PostOfficeInput(
-            code=code, name=row["name"], postcode=row["postcode"], address=row["address"],
-            province_code=row["province_code"].zfill(2), commune_code=row["commune_code"].zfill(5),
-            opening_hours=row["opening_hours"], lat=lat, lon=lon, active=active,
-            coordinate_source=f"geonames:{geonameid}" if geonameid else ("import" if lat is not None else None),
+            code=code,
+            name=row["name"],
+            postcode=row["postcode"],
+            address=row["address"],
+            province_code=row["province_code"].zfill(2),
+            commune_code=row["commune_code"].zfill(5),
+            opening_hours=row["opening_hours"],
+            lat=lat,
+            lon=lon,
+            active=active,
+            coordinate_source=f"geonames:{geonameid}"
+            if geonameid
+            else ("import" if lat is not None else None),
         )
         try:
-            planned.append((clean_post_office(session, office_input, existing.id if existing else None), existing))
+            planned.append(
+                (clean_post_office(session, office_input, existing.id if existing else None), existing)
+            )
         except ValidationFailed as exc:
             problems.extend(_problems_from(exc, line))
     if problems:
@@ -150,8 +188,14 @@ def import_post_offices(session: Session, actor: User | None, operator: Organiza
             apply_post_office(session, operator, values, existing)
         report.count(existing, changed)
     if report.created or report.updated:
-        audit.record(session, actor.id if actor else None, "post_office.imported", "organization", operator.id,
-                     {"created": report.created, "updated": report.updated})
+        audit.record(
+            session,
+            actor.id if actor else None,
+            "post_office.imported",
+            "organization",
+            operator.id,
+            {"created": report.created, "updated": report.updated},
+        )
     return report
 
 
@@ -163,45 +207,86 @@ def import_procedures(session: Session, actor: User | None, data: bytes | str) -
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in _rows(data, PROCEDURE_COLUMNS):
         groups.setdefault(row["code"], []).append((line, row))
-    head_columns = ("name", "competent_level", "unit_code", "field", "fee", "charge", "processing_days",
-                    "postal_allowed", "onsite_inspection")
+    head_columns = (
+        "name",
+        "competent_level",
+        "unit_code",
+        "field",
+        "fee",
+        "charge",
+        "processing_days",
+        "postal_allowed",
+        "onsite_inspection",
+    )
     planned: list[tuple[dict[str, object], Procedure | None]] = []
     for code, rows in groups.items():
         first_line, head = rows[0]
         for line, row in rows[1:]:
             differing = [c for c in head_columns if row.get(c, "") != head.get(c, "")]
             if differing:
-                problems.append((line, str(_l("%(cols)s differ from line %(line)d of the same procedure.",
-                                              cols=", ".join(differing), line=first_line))))
+                problems.append(
+                    (
+                        line,
+                        str(
+                            _l(
+                                "%(cols)s differ from line %(line)d of the same procedure.",
+                                cols=", ".join(differing),
+                                line=first_line,
+                            )
+                        ),
+                    )
+                )
         try:
             components = [
-                ComponentInput(code=r["component_code"], name=r["component_name"],
-                               original=r["component_original"].lower() in {"original", "bản chính", "ban chinh"},
-                               count=int(r["component_count"] or "1"))
+                ComponentInput(
+                    code=r["component_code"],
+                    name=r["component_name"],
+                    original=r["component_original"].lower() in {"original", "bản chính", "ban chinh"},
+                    count=int(r["component_count"] or "1"),
+                )
                 for _line, r in rows
             ]
             days = int(head["processing_days"]) if head["processing_days"] else None
             postal_allowed = _flag(head["postal_allowed"], default=True)
             onsite = _flag(head["onsite_inspection"], default=False)
         except ValueError:
-            problems.append((first_line, str(_l("Counts and days must be whole numbers; flags true or false."))))
+            problems.append(
+                (first_line, str(_l("Counts and days must be whole numbers; flags true or false.")))
+            )
             continue
         unit_id = None
         if head.get("unit_code"):
-            unit_id = session.scalar(sa.select(Organization.id).where(
-                Organization.code == head["unit_code"].upper(), Organization.kind == OrgKind.ONE_STOP_UNIT))
+            unit_id = session.scalar(
+                sa.select(Organization.id).where(
+                    Organization.code == head["unit_code"].upper(), Organization.kind == OrgKind.ONE_STOP_UNIT
+                )
+            )
             if unit_id is None:
-                problems.append((first_line, str(_l("unit_code: no one-stop unit has the code %(code)s.",
-                                                    code=head["unit_code"]))))
+                problems.append(
+                    (
+                        first_line,
+                        str(_l("unit_code: no one-stop unit has the code %(code)s.", code=head["unit_code"])),
+                    )
+                )
                 continue
         existing = session.scalar(sa.select(Procedure).where(Procedure.code == code.strip()))
         proc_input = ProcedureInput(
-            code=code, name=head["name"], competent_level=head["competent_level"].lower(), processing_days=days,
-            fee=head["fee"] or "0", charge=head["charge"] or "0", field=head.get("field", ""), unit_id=unit_id,
-            postal_allowed=postal_allowed, onsite_inspection=onsite, components=components,
+            code=code,
+            name=head["name"],
+            competent_level=head["competent_level"].lower(),
+            processing_days=days,
+            fee=head["fee"] or "0",
+            charge=head["charge"] or "0",
+            field=head.get("field", ""),
+            unit_id=unit_id,
+            postal_allowed=postal_allowed,
+            onsite_inspection=onsite,
+            components=components,
         )
         try:
-            planned.append((clean_procedure(session, proc_input, existing.id if existing else None), existing))
+            planned.append(
+                (clean_procedure(session, proc_input, existing.id if existing else None), existing)
+            )
         except ValidationFailed as exc:
             problems.extend(_problems_from(exc, first_line, [line for line, _row in rows]))
     if problems:
@@ -213,12 +298,20 @@ def import_procedures(session: Session, actor: User | None, data: bytes | str) -
             apply_procedure(session, values, existing)
         report.count(existing, changed)
     if report.created or report.updated:
-        audit.record(session, actor.id if actor else None, "procedure.imported", "procedure", "*",
-                     {"created": report.created, "updated": report.updated})
+        audit.record(
+            session,
+            actor.id if actor else None,
+            "procedure.imported",
+            "procedure",
+            "*",
+            {"created": report.created, "updated": report.updated},
+        )
     return report
 
 
 def _components_differ(procedure: Procedure, values: dict[str, object]) -> bool:
-    current = [{"code": c.code, "name": c.name, "original": c.original, "count": c.count}
-               for c in procedure.components]
+    current = [
+        {"code": c.code, "name": c.name, "original": c.original, "count": c.count}
+        for c in procedure.components
+    ]
     return current != values["components"]

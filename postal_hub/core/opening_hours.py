@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
 
@@ -56,7 +57,7 @@ def parse(text: str) -> Schedule:
             ranges.append((start, end))
         for day in _days(match["days"]):
             periods = sorted(schedule.get(day, []) + ranges)
-            if any(a[1] > b[0] for a, b in zip(periods, periods[1:], strict=False)):
+            if any(a[1] > b[0] for a, b in pairwise(periods)):
                 raise InvalidValue(_l("Opening periods on the same day overlap."))
             schedule[day] = periods
     return schedule

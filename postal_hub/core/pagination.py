@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from postal_hub.core.text import fold
 
@@ -43,7 +43,7 @@ def paginate(session: Session, stmt: sa.Select[Any], page: int, per_page: int) -
     return Page(items, page, per_page, int(total))
 
 
-def search_filter(column: sa.ColumnElement[str], query: str | None) -> sa.ColumnElement[bool] | None:
+def search_filter(column: QueryableAttribute[str], query: str | None) -> sa.ColumnElement[bool] | None:
     """Every word of the query, diacritics optional, must appear in the folded search key."""
     words = fold(query or "").split()
     if not words:

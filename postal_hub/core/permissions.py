@@ -5,16 +5,16 @@ Unknown and not-yours must look the same to the caller, so the getters raise Not
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from postal_hub.core.errors import NotFound, PermissionDenied
+from postal_hub.core.errors import PermissionDenied
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.users.models import POSTAL_ROLES, Role, User
 
-T = TypeVar("T", bound=tuple[object, ...])
+S = TypeVar("S", bound=sa.Select[Any])
 
 
 def is_admin(actor: User) -> bool:
@@ -44,7 +44,7 @@ def require_user_manager(actor: User) -> None:
         raise PermissionDenied(str(_l("Only a system administrator or a postal manager may manage users.")))
 
 
-def scope_offices(actor: User, stmt: sa.Select[T]) -> sa.Select[T]:
+def scope_offices(actor: User, stmt: S) -> S:
     """Administrators see every office; a postal manager sees their own operator's offices."""
     if is_admin(actor):
         return stmt
@@ -53,7 +53,7 @@ def scope_offices(actor: User, stmt: sa.Select[T]) -> sa.Select[T]:
     return stmt.where(sa.false())
 
 
-def scope_users(actor: User, stmt: sa.Select[T]) -> sa.Select[T]:
+def scope_users(actor: User, stmt: S) -> S:
     """Administrators see every user; a postal manager sees the postal staff of their organization."""
     if is_admin(actor):
         return stmt
@@ -65,13 +65,9 @@ def scope_users(actor: User, stmt: sa.Select[T]) -> sa.Select[T]:
     return stmt.where(sa.false())
 
 
-def scope_organizations(actor: User, stmt: sa.Select[T]) -> sa.Select[T]:
+def scope_organizations(actor: User, stmt: S) -> S:
     if is_admin(actor):
         return stmt
     if actor.organization_id is not None:
         return stmt.where(Organization.id == actor.organization_id)
     return stmt.where(sa.false())
-
-
-def not_found(what: object) -> NotFound:
-    return NotFound(str(_l("%(what)s not found.", what=what)))

@@ -83,9 +83,7 @@ def mobile_phone(value: str) -> str:
         or not national.startswith(_MOBILE_PREFIXES)
         or not phonenumbers.is_valid_number(number)
     ):
-        raise InvalidValue(
-            _l("Enter a Vietnamese mobile number: 10 digits starting 03, 05, 07, 08 or 09.")
-        )
+        raise InvalidValue(_l("Enter a Vietnamese mobile number: 10 digits starting 03, 05, 07, 08 or 09."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -22,7 +22,7 @@ from postal_hub.core.users.services import UserInput, save_user
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
-DEMO_PASSWORD = "postalhub-demo"  # printed by seed-demo; demo installations only
+DEMO_PASSWORD = "postalhub-demo"  # noqa: S105 - printed by seed-demo; demo installations only
 
 
 @dataclass
@@ -62,23 +62,50 @@ def demo_api_key_secret(secret_key: str, org_code: str) -> str:
 def seed_demo(session: Session, secret_key: str, now: datetime) -> SeedReport:
     report = SeedReport()
     sync_places(session)
-    operator = _ensure_org(session, OrganizationInput(
-        kind=OrgKind.POSTAL_OPERATOR, code=OPERATOR_CODE, name="Tổng công ty Bưu điện Việt Nam (VNPost)",
-        tax_code="0102595740", province_code="01", commune_code="00592",
-        address="Số 5 Phạm Hùng, Phường Từ Liêm, Thành phố Hà Nội", phone="02437689346",
-        email="cskh@vnpost.vn",
-    ))
+    operator = _ensure_org(
+        session,
+        OrganizationInput(
+            kind=OrgKind.POSTAL_OPERATOR,
+            code=OPERATOR_CODE,
+            name="Tổng công ty Bưu điện Việt Nam (VNPost)",
+            tax_code="0102595740",
+            province_code="01",
+            commune_code="00592",
+            address="Số 5 Phạm Hùng, Phường Từ Liêm, Thành phố Hà Nội",
+            phone="02437689346",
+            email="cskh@vnpost.vn",
+        ),
+    )
     for unit in json.loads((DATA / "units.json").read_text(encoding="utf-8")):
         level = unit["level"]
-        agency = _ensure_org(session, OrganizationInput(
-            kind=OrgKind.AGENCY, code=unit["agency_code"], name=unit["agency_name"], level=level,
-            province_code=unit["province_code"], commune_code=unit["commune_code"], address=unit["address"],
-        ))
-        _ensure_org(session, OrganizationInput(
-            kind=OrgKind.ONE_STOP_UNIT, code=unit["code"], name=unit["name"], level=level, parent_id=agency.id,
-            province_code=unit["province_code"], commune_code=unit["commune_code"], address=unit["address"],
-            lat=unit["lat"], lon=unit["lon"], coordinate_source=f"geonames:{unit['geonameid']}",
-        ))
+        agency = _ensure_org(
+            session,
+            OrganizationInput(
+                kind=OrgKind.AGENCY,
+                code=unit["agency_code"],
+                name=unit["agency_name"],
+                level=level,
+                province_code=unit["province_code"],
+                commune_code=unit["commune_code"],
+                address=unit["address"],
+            ),
+        )
+        _ensure_org(
+            session,
+            OrganizationInput(
+                kind=OrgKind.ONE_STOP_UNIT,
+                code=unit["code"],
+                name=unit["name"],
+                level=level,
+                parent_id=agency.id,
+                province_code=unit["province_code"],
+                commune_code=unit["commune_code"],
+                address=unit["address"],
+                lat=unit["lat"],
+                lon=unit["lon"],
+                coordinate_source=f"geonames:{unit['geonameid']}",
+            ),
+        )
     offices = import_post_offices(session, None, operator, (DATA / "post_offices.csv").read_bytes())
     procedures = import_procedures(session, None, (DATA / "procedures.csv").read_bytes())
     report.counts = {"offices_created": offices.created, "procedures_created": procedures.created}
@@ -86,12 +113,23 @@ def seed_demo(session: Session, secret_key: str, now: datetime) -> SeedReport:
     for username, full_name, role, org_code, office_code in DEMO_USERS:
         org = _org(session, org_code) if org_code else None
         if session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            office_id = session.scalar(sa.select(PostOffice.id).where(PostOffice.code == office_code)) \
-                if office_code else None
-            save_user(session, None, UserInput(
-                username=username, full_name=full_name, role=role.value,
-                organization_id=org.id if org else None, post_office_id=office_id, password=DEMO_PASSWORD,
-            ))
+            office_id = (
+                session.scalar(sa.select(PostOffice.id).where(PostOffice.code == office_code))
+                if office_code
+                else None
+            )
+            save_user(
+                session,
+                None,
+                UserInput(
+                    username=username,
+                    full_name=full_name,
+                    role=role.value,
+                    organization_id=org.id if org else None,
+                    post_office_id=office_id,
+                    password=DEMO_PASSWORD,
+                ),
+            )
         report.users.append((role.label, username, DEMO_PASSWORD))
 
     api_orgs = session.scalars(

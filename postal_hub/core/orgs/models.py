@@ -34,7 +34,9 @@ class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = (
         enum_check("kind", OrgKind),
-        sa.CheckConstraint("level IS NULL OR level IN ('ministry', 'province', 'commune')", name="level_allowed"),
+        sa.CheckConstraint(
+            "level IS NULL OR level IN ('ministry', 'province', 'commune')", name="level_allowed"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,7 +55,9 @@ class PostOfficeInput:
     active: bool = True
 
 
-def check_place(session: Session, errors: FieldErrors, province_code: str | None, commune_code: str | None) -> None:
+def check_place(
+    session: Session, errors: FieldErrors, province_code: str | None, commune_code: str | None
+) -> None:
     """The commune, when given, must exist and lie in the given province."""
     if province_code and session.get(Province, province_code) is None:
         errors.add("province_code", _l("Unknown province code."))
@@ -68,7 +70,9 @@ def check_place(session: Session, errors: FieldErrors, province_code: str | None
             errors.add("commune_code", _l("This commune is not in the chosen province."))
 
 
-def _clean_organization(session: Session, data: OrganizationInput, current_id: int | None) -> dict[str, object]:
+def _clean_organization(
+    session: Session, data: OrganizationInput, current_id: int | None
+) -> dict[str, object]:
     errors = FieldErrors()
     if data.kind not in {k.value for k in OrgKind}:
         errors.add("kind", _l("Choose what kind of organization this is."))
@@ -130,15 +134,22 @@ def save_organization(
     for key, value in values.items():
         setattr(org, key, value)
     session.flush()
-    audit.record(session, actor.id if actor else None, "organization.saved", "organization", org.id, _jsonable(values))
+    audit.record(
+        session, actor.id if actor else None, "organization.saved", "organization", org.id, _jsonable(values)
+    )
     return org
 
 
 def set_organization_active(session: Session, actor: User, org: Organization, active: bool) -> None:
     require_admin(actor)
     org.active = active
-    audit.record(session, actor.id, "organization.activated" if active else "organization.deactivated",
-                 "organization", org.id)
+    audit.record(
+        session,
+        actor.id,
+        "organization.activated" if active else "organization.deactivated",
+        "organization",
+        org.id,
+    )
     session.flush()
 
 
@@ -191,13 +202,18 @@ def check_operator_access(actor: User | None, operator: Organization) -> None:
 
 
 def save_post_office(
-    session: Session, actor: User | None, operator: Organization, data: PostOfficeInput,
+    session: Session,
+    actor: User | None,
+    operator: Organization,
+    data: PostOfficeInput,
     office: PostOffice | None = None,
 ) -> PostOffice:
     check_operator_access(actor, operator)
     values = clean_post_office(session, data, office.id if office else None)
     office = apply_post_office(session, operator, values, office)
-    audit.record(session, actor.id if actor else None, "post_office.saved", "post_office", office.id, _jsonable(values))
+    audit.record(
+        session, actor.id if actor else None, "post_office.saved", "post_office", office.id, _jsonable(values)
+    )
     return office
 
 
@@ -216,11 +232,15 @@ def apply_post_office(
 def set_post_office_active(session: Session, actor: User, office: PostOffice, active: bool) -> None:
     check_operator_access(actor, office.operator)
     office.active = active
-    audit.record(session, actor.id, "post_office.activated" if active else "post_office.deactivated",
-                 "post_office", office.id)
+    audit.record(
+        session,
+        actor.id,
+        "post_office.activated" if active else "post_office.deactivated",
+        "post_office",
+        office.id,
+    )
     session.flush()
 
 
 def _jsonable(values: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if k != "search_key"}
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -94,15 +95,19 @@ def clean_procedure(
         "postal_allowed": bool(data.postal_allowed),
         "onsite_inspection": bool(data.onsite_inspection),
         "components": [
-            {"code": c.code.strip().upper(), "name": " ".join(c.name.split()), "original": bool(c.original),
-             "count": c.count}
+            {
+                "code": c.code.strip().upper(),
+                "name": " ".join(c.name.split()),
+                "original": bool(c.original),
+                "count": c.count,
+            }
             for c in data.components
         ],
     }
 
 
 def apply_procedure(session: Session, values: dict[str, object], procedure: Procedure | None) -> Procedure:
-    components = values.pop("components")
+    components = cast(list[dict[str, Any]], values.pop("components"))
     if procedure is None:
         procedure = Procedure(active=True)
         session.add(procedure)
@@ -110,7 +115,7 @@ def apply_procedure(session: Session, values: dict[str, object], procedure: Proc
         setattr(procedure, key, value)
     existing = {c.code: c for c in procedure.components}
     kept: list[ProcedureComponent] = []
-    for position, comp in enumerate(components, start=1):  # type: ignore[arg-type]
+    for position, comp in enumerate(components, start=1):
         component = existing.get(comp["code"]) or ProcedureComponent(code=comp["code"])
         component.position = position
         component.name = comp["name"]
@@ -137,6 +142,11 @@ def save_procedure(
 def set_procedure_active(session: Session, actor: User, procedure: Procedure, active: bool) -> None:
     require_admin(actor)
     procedure.active = active
-    audit.record(session, actor.id, "procedure.activated" if active else "procedure.deactivated",
-                 "procedure", procedure.id)
+    audit.record(
+        session,
+        actor.id,
+        "procedure.activated" if active else "procedure.deactivated",
+        "procedure",
+        procedure.id,
+    )
     session.flush()

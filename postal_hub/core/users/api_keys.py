@@ -45,12 +45,25 @@ def create_api_key(
     prefix = secrets.token_hex(4) if secret is None else hashlib.sha256(secret.encode()).hexdigest()[:8]
     body = secret or secrets.token_urlsafe(32)
     plaintext = f"{KEY_PREFIX}_{prefix}_{body}"
-    key = ApiKey(organization_id=org.id, name=name, prefix=prefix, key_hash=_digest(plaintext),
-                 created_at=now, created_by_id=actor_id)
+    key = ApiKey(
+        organization_id=org.id,
+        name=name,
+        prefix=prefix,
+        key_hash=_digest(plaintext),
+        created_at=now,
+        created_by_id=actor_id,
+    )
     session.add(key)
     session.flush()
-    audit.record(session, actor_id, "api_key.created", "api_key", key.id, {"organization": org.code, "name": name},
-                 at=now)
+    audit.record(
+        session,
+        actor_id,
+        "api_key.created",
+        "api_key",
+        key.id,
+        {"organization": org.code, "name": name},
+        at=now,
+    )
     return key, plaintext
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from postal_hub.core.clock import utcnow
-from postal_hub.core.orgs.models import OrgKind, Organization, PostOffice
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.db import Base, UTCDateTime, enum_check
 
 

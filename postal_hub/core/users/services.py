@@ -57,7 +57,9 @@ def _check_actor(actor: User | None, data: UserInput, user: User | None) -> None
     # A postal manager runs their own office staff: postal roles, their own organization only.
     if data.role not in {r.value for r in POSTAL_ROLES} or data.organization_id != actor.organization_id:
         raise PermissionDenied(str(_l("You may only manage postal staff of your own organization.")))
-    if user is not None and (user.organization_id != actor.organization_id or not user.has_role(*POSTAL_ROLES)):
+    if user is not None and (
+        user.organization_id != actor.organization_id or not user.has_role(*POSTAL_ROLES)
+    ):
         raise PermissionDenied(str(_l("You may only manage postal staff of your own organization.")))
 
 
@@ -66,7 +68,7 @@ def save_user(
     actor: User | None,
     data: UserInput,
     user: User | None = None,
-    password_method: str = "scrypt",
+    password_method: str = "scrypt",  # noqa: S107 - a hashing method name, not a password
 ) -> User:
     _check_actor(actor, data, user)
     errors = FieldErrors()
@@ -86,9 +88,10 @@ def save_user(
         kinds = ROLE_ORG_KINDS[role]
         if kinds is None and org is not None:
             errors.add("organization_id", _l("A citizen account belongs to no organization."))
-        elif kinds is not None and role != Role.SYSTEM_ADMIN and (org is None or org.kind not in kinds):
-            errors.add("organization_id", _l("This role needs an organization of the right kind."))
-        elif org is not None and kinds is not None and org.kind not in kinds:
+        elif kinds is not None and (
+            (org is None and role != Role.SYSTEM_ADMIN)  # an administrator may belong to no organization
+            or (org is not None and org.kind not in kinds)
+        ):
             errors.add("organization_id", _l("This role needs an organization of the right kind."))
     office_id = data.post_office_id
     if office_id is not None:
@@ -126,7 +129,12 @@ def save_user(
         "user.saved",
         "user",
         user.id,
-        {"username": username, "role": user.role, "organization_id": user.organization_id,
-         "active": user.active, "password_changed": bool(data.password)},
+        {
+            "username": username,
+            "role": user.role,
+            "organization_id": user.organization_id,
+            "active": user.active,
+            "password_changed": bool(data.password),
+        },
     )
     return user

@@ -1,0 +1,137 @@
+"""Factories: each builds a valid record through the real services, with unique codes, and lets a
+test override just what it is about."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
+from postal_hub.core.orgs.services import (
+    OrganizationInput,
+    PostOfficeInput,
+    save_organization,
+    save_post_office,
+)
+from postal_hub.core.places.models import Commune
+from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.procedures.services import ComponentInput, ProcedureInput, save_procedure
+from postal_hub.core.users.models import Role, User
+from postal_hub.core.users.services import UserInput, save_user
+from tests.conftest import TEST_PASSWORD
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def commune_in(session: Session, province_code: str = "01") -> Commune:
+    commune = session.scalar(
+        sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.code)
+    )
+    assert commune is not None
+    return commune
+
+
+def operator(session: Session, **overrides: Any) -> Organization:
+    n = _n()
+    values: dict[str, Any] = {
+        "kind": OrgKind.POSTAL_OPERATOR.value,
+        "code": f"OP{n}",
+        "name": f"Bưu chính {n}",
+    }
+    values.update(overrides)
+    return save_organization(session, None, OrganizationInput(**values))
+
+
+def agency(session: Session, **overrides: Any) -> Organization:
+    n = _n()
+    values: dict[str, Any] = {
+        "kind": OrgKind.AGENCY.value,
+        "code": f"000.00.{n % 100:02d}.H{n % 90 + 10:02d}",
+        "name": f"UBND {n}",
+        "level": "province",
+        "province_code": "01",
+    }
+    values.update(overrides)
+    return save_organization(session, None, OrganizationInput(**values))
+
+
+def unit(session: Session, parent: Organization | None = None, **overrides: Any) -> Organization:
+    parent = parent or agency(session)
+    n = _n()
+    values: dict[str, Any] = {
+        "kind": OrgKind.ONE_STOP_UNIT.value,
+        "code": f"{n % 1000:03d}.01.01.G{n % 90 + 10:02d}",
+        "name": f"Bộ phận Một cửa {n}",
+        "level": parent.level or "province",
+        "parent_id": parent.id,
+    }
+    values.update(overrides)
+    return save_organization(session, None, OrganizationInput(**values))
+
+
+def post_office(session: Session, operator_org: Organization | None = None, **overrides: Any) -> PostOffice:
+    operator_org = operator_org or operator(session)
+    province_code = overrides.pop("province_code", "01")
+    commune = commune_in(session, province_code)
+    n = _n()
+    values: dict[str, Any] = {
+        "code": f"T{n:05d}",
+        "name": f"Bưu cục thử {n}",
+        "postcode": "10000",
+        "address": f"{n} Phố Huế, {commune.name}",
+        "province_code": province_code,
+        "commune_code": commune.code,
+        "opening_hours": "Mo-Fr 07:30-17:00",
+    }
+    values.update(overrides)
+    return save_post_office(session, None, operator_org, PostOfficeInput(**values))
+
+
+def procedure(session: Session, **overrides: Any) -> Procedure:
+    n = _n()
+    values: dict[str, Any] = {
+        "code": f"9.{n:06d}",
+        "name": f"Thủ tục thử {n}",
+        "competent_level": "commune",
+        "processing_days": 3,
+        "fee": 0,
+        "charge": 0,
+        "components": [
+            ComponentInput("TP1", "Tờ khai", True, 1),
+            ComponentInput("TP2", "Bản sao CCCD", False, 1),
+        ],
+    }
+    values.update(overrides)
+    return save_procedure(session, None, ProcedureInput(**values))
+
+
+def user(
+    session: Session,
+    role: Role = Role.POSTAL_CLERK,
+    organization: Organization | None = None,
+    **overrides: Any,
+) -> User:
+    if organization is None and role not in (Role.CITIZEN, Role.SYSTEM_ADMIN):
+        if role == Role.UNIT_OFFICER:
+            organization = unit(session)
+        elif role == Role.AGENCY_SUPERVISOR:
+            organization = agency(session)
+        else:
+            organization = operator(session)
+    n = _n()
+    values: dict[str, Any] = {
+        "username": f"user{n}",
+        "full_name": f"Người dùng {n}",
+        "role": role.value,
+        "organization_id": organization.id if organization else None,
+        "password": TEST_PASSWORD,
+    }
+    values.update(overrides)
+    return save_user(session, None, UserInput(**values), password_method="pbkdf2:sha256:1000")

@@ -1,0 +1,75 @@
+"""The demo data: realistic, complete and idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
+from postal_hub.core.places import data
+from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.users import api_keys
+from postal_hub.core.users.models import Role, User
+from postal_hub.demo.seed import seed_demo
+from postal_hub.models import Base
+from tests.fakes import FixedClock
+
+
+def _snapshot(session: Session) -> dict[str, list[Any]]:
+    session.expire_all()
+    return {
+        name: sorted(tuple(str(v) for v in row) for row in session.execute(sa.select(table)))
+        for name, table in Base.metadata.tables.items()
+    }
+
+
+def test_seeding_twice_changes_nothing(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    before = _snapshot(session)
+    clock.advance(days=1)
+    seed_demo(session, "secret", clock.now())
+    assert _snapshot(session) == before
+
+
+def test_the_demo_has_vnpost_with_forty_offices_in_three_provinces(
+    session: Session, clock: FixedClock
+) -> None:
+    seed_demo(session, "secret", clock.now())
+    offices = session.scalars(sa.select(PostOffice).where(PostOffice.active.is_(True))).all()
+    assert len(offices) >= 40
+    assert len({o.province_code for o in offices}) >= 3
+
+
+def test_every_demo_office_stands_on_a_real_geonames_place(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    places = {f"geonames:{p[0]}": (p[2], p[3]) for p in data.gazetteer()["places"]}
+    for office in session.scalars(sa.select(PostOffice)):
+        assert places[office.coordinate_source or ""] == (office.lat, office.lon)
+
+
+def test_the_demo_has_units_at_every_level_and_twenty_procedures(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    levels = set(
+        session.scalars(sa.select(Organization.level).where(Organization.kind == OrgKind.ONE_STOP_UNIT))
+    )
+    assert levels == {"ministry", "province", "commune"}
+    procedures = session.scalars(sa.select(Procedure)).all()
+    assert len(procedures) >= 20
+    assert all(p.components for p in procedures)
+
+
+def test_the_demo_has_a_user_for_every_role(session: Session, clock: FixedClock) -> None:
+    report = seed_demo(session, "secret", clock.now())
+    roles = set(session.scalars(sa.select(User.role)))
+    assert roles == {r.value for r in Role}
+    assert len(report.users) == len(Role)
+
+
+def test_the_printed_demo_api_keys_work(session: Session, clock: FixedClock) -> None:
+    report = seed_demo(session, "secret", clock.now())
+    assert report.api_keys
+    for code, _name, key in report.api_keys:
+        found = api_keys.authenticate(session, key, clock.now())
+        assert found is not None and found.organization.code == code
