@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, abort, current_app, flash, redirect, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from postal_hub.core.pagination import ListRequest, parse_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,6 +51,32 @@ def example_lines(name: str, count: int = 3) -> str:
     path = Path(__file__).resolve().parent.parent / "demo" / "data" / name
     with path.open(encoding="utf-8") as handle:
         return "".join(line for _i, line in zip(range(count), handle, strict=False)).strip()
+
+
+def toggle_active(name: str, change: Callable[[bool], None], back_url: str) -> Response:
+    """The deactivate / activate-again buttons: check the form, apply, commit once, say what happened."""
+    from postal_hub.admin.forms import ConfirmForm
+    from postal_hub.extensions import db
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    change(active)
+    db.session.commit()
+    message = (
+        _("%(name)s is active again.", name=name) if active else _("%(name)s is deactivated.", name=name)
+    )
+    flash(message, "success")
+    return redirect(back_url)
+
+
+def list_request() -> ListRequest:
+    return ListRequest(
+        q=request.args.get("q", ""),
+        show_inactive=request.args.get("inactive") == "1",
+        page=parse_page(request.args.get("page")),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
 
 
 def list_args() -> dict[str, str]:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from postal_hub.core.orgs.models import GovLevel, Organization, OrgKind, PostOffice
-from postal_hub.core.pagination import Page, paginate, search_filter
+from postal_hub.core.pagination import ListRequest, Page, paginate, search_filter
 from postal_hub.core.permissions import scope_offices, scope_users
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.procedures.models import Procedure
@@ -59,71 +59,69 @@ def office_choices(session: Session, actor: User, operator_id: int | None) -> li
 
 
 def organizations_page(
-    session: Session, kinds: tuple[OrgKind, ...], q: str | None, show_inactive: bool, page: int, per_page: int
+    session: Session,
+    kinds: tuple[OrgKind, ...],
+    lr: ListRequest,
 ) -> Page[Organization]:
     stmt = sa.select(Organization).where(Organization.kind.in_([k.value for k in kinds]))
-    if (cond := search_filter(Organization.search_key, q)) is not None:
+    if (cond := search_filter(Organization.search_key, lr.q)) is not None:
         stmt = stmt.where(cond)
-    if not show_inactive:
+    if not lr.show_inactive:
         stmt = stmt.where(Organization.active.is_(True))
     stmt = stmt.options(selectinload(Organization.parent), selectinload(Organization.province))
-    return paginate(session, stmt.order_by(Organization.kind, Organization.name), page, per_page)
+    return paginate(session, stmt.order_by(Organization.kind, Organization.name), lr.page, lr.per_page)
 
 
 def offices_page(
     session: Session,
     actor: User,
-    q: str | None,
     province: str | None,
-    show_inactive: bool,
-    page: int,
-    per_page: int,
+    lr: ListRequest,
 ) -> Page[PostOffice]:
     stmt = scope_offices(actor, sa.select(PostOffice))
-    if (cond := search_filter(PostOffice.search_key, q)) is not None:
+    if (cond := search_filter(PostOffice.search_key, lr.q)) is not None:
         stmt = stmt.where(cond)
     if province:
         stmt = stmt.where(PostOffice.province_code == province)
-    if not show_inactive:
+    if not lr.show_inactive:
         stmt = stmt.where(PostOffice.active.is_(True))
     stmt = stmt.options(
         selectinload(PostOffice.province), selectinload(PostOffice.commune), selectinload(PostOffice.operator)
     )
-    return paginate(session, stmt.order_by(PostOffice.province_code, PostOffice.name), page, per_page)
+    return paginate(session, stmt.order_by(PostOffice.province_code, PostOffice.name), lr.page, lr.per_page)
 
 
 def procedures_page(
-    session: Session, q: str | None, level: str | None, show_inactive: bool, page: int, per_page: int
+    session: Session,
+    level: str | None,
+    lr: ListRequest,
 ) -> Page[Procedure]:
     stmt = sa.select(Procedure)
-    if (cond := search_filter(Procedure.search_key, q)) is not None:
+    if (cond := search_filter(Procedure.search_key, lr.q)) is not None:
         stmt = stmt.where(cond)
     if level:
         stmt = stmt.where(Procedure.competent_level == level)
-    if not show_inactive:
+    if not lr.show_inactive:
         stmt = stmt.where(Procedure.active.is_(True))
     stmt = stmt.options(selectinload(Procedure.components), selectinload(Procedure.unit))
-    return paginate(session, stmt.order_by(Procedure.code), page, per_page)
+    return paginate(session, stmt.order_by(Procedure.code), lr.page, lr.per_page)
 
 
 def users_page(
     session: Session,
     actor: User,
-    q: str | None,
     role: str | None,
-    show_inactive: bool,
-    page: int,
-    per_page: int,
+    lr: ListRequest,
 ) -> Page[User]:
     stmt = scope_users(actor, sa.select(User))
-    if (cond := search_filter(User.search_key, q)) is not None:
+    if (cond := search_filter(User.search_key, lr.q)) is not None:
         stmt = stmt.where(cond)
     if role:
         stmt = stmt.where(User.role == role)
-    if not show_inactive:
+    if not lr.show_inactive:
         stmt = stmt.where(User.active.is_(True))
     stmt = stmt.options(selectinload(User.organization), selectinload(User.post_office))
-    return paginate(session, stmt.order_by(User.username), page, per_page)
+    return paginate(session, stmt.order_by(User.username), lr.page, lr.per_page)
 
 
 def api_keys_of(session: Session, org_id: int) -> list[ApiKey]:

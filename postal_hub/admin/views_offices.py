@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, example_lines, list_args, parse_coordinate
+from postal_hub.admin.blueprint import (
+    apply_errors,
+    bp,
+    example_lines,
+    list_args,
+    list_request,
+    parse_coordinate,
+    toggle_active,
+)
 from postal_hub.admin.forms import ConfirmForm, CsvImportForm, PostOfficeForm
 from postal_hub.admin.queries import offices_page, org_choices, place_choices
 from postal_hub.auth.permissions import roles_required
@@ -19,7 +27,6 @@ from postal_hub.core.csv_import import OFFICE_COLUMNS, OFFICE_OPTIONAL, ImportFa
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.orgs.services import PostOfficeInput, save_post_office, set_post_office_active
-from postal_hub.core.pagination import parse_page
 from postal_hub.core.permissions import is_admin, scope_offices
 from postal_hub.core.places.queries import province_choices
 from postal_hub.core.users.models import Role
@@ -38,18 +45,9 @@ def _operator_choices() -> list[tuple[Any, Any]]:
 @bp.get("/offices")
 @roles_required(*MANAGERS)
 def offices() -> str:
-    q = request.args.get("q", "")
+    lr = list_request()
     province = request.args.get("province", "")
-    show_inactive = request.args.get("inactive") == "1"
-    page = offices_page(
-        db.session,
-        current_user,
-        q,
-        province,
-        show_inactive,
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
-    )
+    page = offices_page(db.session, current_user, province, lr)
     rows = [
         {
             "cells": [o.code, o.name, o.postcode, o.commune.name, o.province.name, o.opening_hours],
@@ -72,8 +70,8 @@ def offices() -> str:
         columns=[_("Code"), _("Name"), _("Postcode"), _("Commune"), _("Province"), _("Opening hours")],
         rows=rows,
         page=page,
-        q=q,
-        show_inactive=show_inactive,
+        q=lr.q,
+        show_inactive=lr.show_inactive,
         filters=filters,
         args=list_args(),
         new_links=[{"url": url_for("admin.office_new"), "label": _("New post office")}],
@@ -148,18 +146,11 @@ def office_edit(office_id: int) -> str | Response:
 @roles_required(*MANAGERS)
 def office_active(office_id: int) -> Response:
     office = _scoped_office(office_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    active = request.form.get("active") == "1"
-    set_post_office_active(db.session, current_user, office, active)
-    db.session.commit()
-    flash(
-        _("%(name)s is active again.", name=office.name)
-        if active
-        else _("%(name)s is deactivated.", name=office.name),
-        "success",
+    return toggle_active(
+        office.name,
+        lambda active: set_post_office_active(db.session, current_user, office, active),
+        url_for("admin.office_edit", office_id=office.id),
     )
-    return redirect(url_for("admin.office_edit", office_id=office.id))
 
 
 @bp.route("/offices/import", methods=["GET", "POST"])

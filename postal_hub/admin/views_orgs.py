@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, list_args, parse_coordinate
+from postal_hub.admin.blueprint import (
+    apply_errors,
+    bp,
+    list_args,
+    list_request,
+    parse_coordinate,
+    toggle_active,
+)
 from postal_hub.admin.forms import ApiKeyForm, ConfirmForm, OrganizationForm
 from postal_hub.admin.queries import (
     KIND_LABELS,
@@ -25,7 +32,6 @@ from postal_hub.auth.permissions import roles_required
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import GovLevel, Organization, OrgKind
 from postal_hub.core.orgs.services import OrganizationInput, save_organization, set_organization_active
-from postal_hub.core.pagination import parse_page
 from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import ApiKey, Role
 from postal_hub.extensions import db
@@ -56,16 +62,8 @@ def _org_rows(items: list[Organization], unit_list: bool) -> list[dict[str, Any]
 
 def _list(unit_list: bool) -> str:
     kinds = (OrgKind.ONE_STOP_UNIT,) if unit_list else ORG_KINDS
-    q = request.args.get("q", "")
-    show_inactive = request.args.get("inactive") == "1"
-    page = organizations_page(
-        db.session,
-        kinds,
-        q,
-        show_inactive,
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
-    )
+    lr = list_request()
+    page = organizations_page(db.session, kinds, lr)
     columns = [_("Code"), _("Name")]
     columns += [_("Level"), _("Agency")] if unit_list else [_("Kind"), _("Level")]
     columns.append(_("Province"))
@@ -86,8 +84,8 @@ def _list(unit_list: bool) -> str:
         columns=columns,
         rows=_org_rows(page.items, unit_list),
         page=page,
-        q=q,
-        show_inactive=show_inactive,
+        q=lr.q,
+        show_inactive=lr.show_inactive,
         new_links=new_links,
         args=list_args(),
         filters=[],
@@ -208,19 +206,14 @@ def unit_edit(org_id: int) -> str | Response:
 @roles_required(Role.SYSTEM_ADMIN)
 def organization_active(org_id: int) -> Response:
     org = db.session.get(Organization, org_id)
-    if org is None or not ConfirmForm().validate_on_submit():
-        abort(404 if org is None else 400)
-    active = request.form.get("active") == "1"
-    set_organization_active(db.session, current_user, org, active)
-    db.session.commit()
-    flash(
-        _("%(name)s is active again.", name=org.name)
-        if active
-        else _("%(name)s is deactivated.", name=org.name),
-        "success",
-    )
+    if org is None:
+        abort(404)
     endpoint = "admin.unit_edit" if org.kind == OrgKind.ONE_STOP_UNIT else "admin.organization_edit"
-    return redirect(url_for(endpoint, org_id=org.id))
+    return toggle_active(
+        org.name,
+        lambda active: set_organization_active(db.session, current_user, org, active),
+        url_for(endpoint, org_id=org.id),
+    )
 
 
 @bp.post("/organizations/<int:org_id>/api-keys")

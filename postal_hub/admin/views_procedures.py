@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, example_lines, list_args
+from postal_hub.admin.blueprint import apply_errors, bp, example_lines, list_args, list_request, toggle_active
 from postal_hub.admin.forms import ConfirmForm, CsvImportForm, ProcedureForm
 from postal_hub.admin.queries import LEVEL_LABELS, level_choices, org_choices, procedures_page
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core.csv_import import PROCEDURE_COLUMNS, PROCEDURE_OPTIONAL, ImportFailed, import_procedures
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import GovLevel, OrgKind
-from postal_hub.core.pagination import parse_page
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.procedures.services import (
     ComponentInput,
@@ -32,17 +31,9 @@ BLANK_COMPONENT_ROWS = 2
 @bp.get("/procedures")
 @roles_required(Role.SYSTEM_ADMIN)
 def procedures() -> str:
-    q = request.args.get("q", "")
+    lr = list_request()
     level = request.args.get("level", "")
-    show_inactive = request.args.get("inactive") == "1"
-    page = procedures_page(
-        db.session,
-        q,
-        level,
-        show_inactive,
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
-    )
+    page = procedures_page(db.session, level, lr)
     rows = [
         {
             "cells": [
@@ -83,8 +74,8 @@ def procedures() -> str:
         ],
         rows=rows,
         page=page,
-        q=q,
-        show_inactive=show_inactive,
+        q=lr.q,
+        show_inactive=lr.show_inactive,
         filters=filters,
         args=list_args(),
         new_links=[{"url": url_for("admin.procedure_new"), "label": _("New procedure")}],
@@ -191,18 +182,11 @@ def procedure_edit(procedure_id: int) -> str | Response:
 @roles_required(Role.SYSTEM_ADMIN)
 def procedure_active(procedure_id: int) -> Response:
     procedure = _get(procedure_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    active = request.form.get("active") == "1"
-    set_procedure_active(db.session, current_user, procedure, active)
-    db.session.commit()
-    flash(
-        _("%(name)s is active again.", name=procedure.name)
-        if active
-        else _("%(name)s is deactivated.", name=procedure.name),
-        "success",
+    return toggle_active(
+        procedure.name,
+        lambda active: set_procedure_active(db.session, current_user, procedure, active),
+        url_for("admin.procedure_edit", procedure_id=procedure.id),
     )
-    return redirect(url_for("admin.procedure_edit", procedure_id=procedure.id))
 
 
 @bp.route("/procedures/import", methods=["GET", "POST"])

@@ -11,13 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, list_args
+from postal_hub.admin.blueprint import apply_errors, bp, list_args, list_request
 from postal_hub.admin.forms import UserForm
 from postal_hub.admin.queries import office_choices, org_choices, users_page
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import OrgKind
-from postal_hub.core.pagination import parse_page
 from postal_hub.core.permissions import is_admin, scope_users
 from postal_hub.core.users.models import POSTAL_ROLES, ROLE_LABELS, Role, User
 from postal_hub.core.users.services import UserInput, save_user
@@ -34,18 +33,9 @@ def _role_choices() -> list[tuple[str, Any]]:
 @bp.get("/users")
 @roles_required(*MANAGERS)
 def users() -> str:
-    q = request.args.get("q", "")
+    lr = list_request()
     role = request.args.get("role", "")
-    show_inactive = request.args.get("inactive") == "1"
-    page = users_page(
-        db.session,
-        current_user,
-        q,
-        role,
-        show_inactive,
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
-    )
+    page = users_page(db.session, current_user, role, lr)
     rows = [
         {
             "cells": [
@@ -82,8 +72,8 @@ def users() -> str:
         ],
         rows=rows,
         page=page,
-        q=q,
-        show_inactive=show_inactive,
+        q=lr.q,
+        show_inactive=lr.show_inactive,
         filters=filters,
         args=list_args(),
         new_links=[{"url": url_for("admin.user_new"), "label": _("New user")}],

@@ -33,6 +33,16 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+@dataclass(frozen=True)
+class ListRequest:
+    """What every list screen asks for: a search, whether to include inactive records, a page."""
+
+    q: str = ""
+    show_inactive: bool = False
+    page: int = 1
+    per_page: int = 25
+
+
 def parse_page(value: str | None) -> int:
     return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
 
