@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CATALOGS := $(wildcard postal_hub/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test install lint typecheck pytest translations extract-messages wheel-check clean
+.PHONY: run test install lint typecheck pytest translations extract-messages clean
 
 $(STAMP): pyproject.toml hatch_build.py
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'

@@ -41,8 +41,14 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     from postal_hub import migrate
 
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"Database is at migration {revision}.")
+    url = current_app.config["DATABASE_URL"]
+    before = migrate.current_revision(url)
+    migrate.upgrade(url, revision)
+    after = migrate.current_revision(url)
+    if before == after:
+        click.echo(f"Database schema is up to date (revision {after}).")
+    else:
+        click.echo(f"Database schema migrated from {before or 'empty'} to revision {after}.")
 
 
 @db_group.command("downgrade", help="Revert migrations down to REVISION.")
@@ -51,7 +57,9 @@ def db_downgrade(revision: str) -> None:
     from postal_hub import migrate
 
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"Database is at migration {revision}.")
+    click.echo(
+        f"Database schema is now at revision {migrate.current_revision(current_app.config['DATABASE_URL'])}."
+    )
 
 
 @click.command(

@@ -24,7 +24,15 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-def current_heads(database_url: str) -> list[str]:
-    from alembic.script import ScriptDirectory
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at now (None for an empty database)."""
+    from alembic.migration import MigrationContext
 
-    return list(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    from postal_hub.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()

@@ -15,11 +15,19 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+MAX_ID = 2**31 - 1
 
 
 def optional_int(value: object) -> int | None:
-    return int(str(value)) if value not in (None, "", "None") else None
+    """A record id from a select; anything else (text, absurd numbers) is an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    number = int(str(value))
+    if not 0 < number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
 
 
 class OrganizationForm(FlaskForm):
@@ -104,7 +112,7 @@ class CsvImportForm(FlaskForm):
 class ApiKeyForm(FlaskForm):
     name = StringField(
         _l("Key name"),
-        validators=[DataRequired(_l("Name the key."))],
+        validators=[DataRequired(_l("Name the key.")), Length(max=120)],
         description=_l("e.g. the unit's document system"),
     )
 

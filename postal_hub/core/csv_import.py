@@ -158,6 +158,9 @@ def import_post_offices(
             problems.append((line, str(_l("lat/lon must be numbers and active true or false."))))
             continue
         geonameid = row.get("geonameid", "")
+        if geonameid and not (geonameid.isdigit() and len(geonameid) <= 12):
+            problems.append((line, str(_l("geonameid: a GeoNames id is a number."))))
+            continue
         office_input = PostOfficeInput(
             code=code,
             name=row["name"],

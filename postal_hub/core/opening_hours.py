@@ -34,8 +34,13 @@ def _days(spec: str) -> list[int]:
     return days
 
 
+MAX_LENGTH = 255
+
+
 def parse(text: str) -> Schedule:
     schedule: Schedule = {}
+    if len(text or "") > MAX_LENGTH:
+        raise InvalidValue(_l("At most %(n)d characters.", n=MAX_LENGTH))
     rules = [r.strip() for r in (text or "").split(";") if r.strip()]
     if not rules:
         raise InvalidValue(_l("Enter opening hours, e.g. Mo-Fr 07:30-17:00; Sa 07:30-11:30."))

@@ -40,6 +40,12 @@ class FieldErrors:
             self.add(field, _l("At most %(n)d characters.", n=max_length))
         return text
 
+    def optional_text(self, field: str, value: str | None, max_length: int) -> str:
+        text = " ".join((value or "").split())
+        if len(text) > max_length:
+            self.add(field, _l("At most %(n)d characters.", n=max_length))
+        return text
+
     def email(self, field: str, value: str | None) -> str | None:
         text = (value or "").strip()
         if not text:

@@ -33,6 +33,7 @@ _AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 _PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
 _POSTCODE = re.compile(r"^\d{5}$")
 _MOBILE_PREFIXES = ("3", "5", "7", "8", "9")
+MAX_VND = 10**12  # a thousand billion dong: far above any fee, price or bill here
 
 
 def _compact(value: str) -> str:
@@ -134,6 +135,8 @@ def non_negative_vnd(value: object) -> int:
     amount = int(text)
     if amount < 0:
         raise InvalidValue(_l("An amount cannot be negative."))
+    if amount > MAX_VND:
+        raise InvalidValue(_l("This amount is too large."))
     return amount
 
 

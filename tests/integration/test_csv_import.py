@@ -130,3 +130,13 @@ def test_a_negative_fee_is_refused(session: Session) -> None:
     with pytest.raises(ImportFailed) as caught:
         import_procedures(session, None, rows)
     assert "fee" in caught.value.problems[0][1]
+
+
+def test_a_geonames_id_that_is_not_a_number_is_reported(session: Session) -> None:
+    rows = (
+        OFFICE_HEADER.replace("\n", ",geonameid\n")
+        + "A1,Bưu cục,10000,1 Phố,01,00004,Mo-Fr 07:30-17:00,,,abc\n"
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_post_offices(session, None, factories.operator(session), rows)
+    assert caught.value.problems[0][0] == 2 and "geonameid" in caught.value.problems[0][1]

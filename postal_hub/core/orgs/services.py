@@ -95,6 +95,7 @@ def _clean_organization(
     tax_code = errors.check("tax_code", validators.tax_code, data.tax_code) if data.tax_code else None
     phone = errors.check("phone", validators.phone_number, data.phone) if data.phone else None
     email = errors.email("email", data.email)
+    address = errors.optional_text("address", data.address, 500)
     check_place(session, errors, data.province_code or None, data.commune_code or None)
     errors.coordinates(data.lat, data.lon)
     if code and "code" not in errors.errors:
@@ -112,7 +113,7 @@ def _clean_organization(
         "tax_code": tax_code,
         "province_code": data.province_code or None,
         "commune_code": data.commune_code or None,
-        "address": " ".join((data.address or "").split()),
+        "address": address,
         "phone": phone,
         "email": email,
         "lat": data.lat,

@@ -52,6 +52,7 @@ def clean_procedure(
     errors = errors or FieldErrors()
     code = errors.check("code", validators.procedure_code, data.code)
     name = errors.require("name", data.name, 500)
+    field_name = errors.optional_text("field", data.field, 120)
     if data.competent_level not in {lv.value for lv in GovLevel}:
         errors.add("competent_level", _l("Choose the competent level: ministry, province or commune."))
     if data.unit_id is not None:
@@ -86,7 +87,7 @@ def clean_procedure(
         "code": code,
         "name": name,
         "search_key": fold(f"{code} {name}"),
-        "field": " ".join((data.field or "").split()),
+        "field": field_name,
         "competent_level": data.competent_level,
         "unit_id": data.unit_id,
         "fee": fee,

@@ -17,6 +17,7 @@ from postal_hub.core.orgs.models import Organization, OrgKind
 from postal_hub.core.users.models import ApiKey
 
 KEY_PREFIX = "ph"
+MAX_NAME_LENGTH = 120
 # Only units and operators integrate through the API (API.md).
 API_ORG_KINDS = (OrgKind.ONE_STOP_UNIT, OrgKind.POSTAL_OPERATOR)
 
@@ -42,6 +43,10 @@ def create_api_key(
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(str(_l("Name the key.")), {"name": str(_l("This field is required."))})
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationFailed(
+            str(_l("Name the key.")), {"name": str(_l("At most %(n)d characters.", n=MAX_NAME_LENGTH))}
+        )
     prefix = secrets.token_hex(4) if secret is None else hashlib.sha256(secret.encode()).hexdigest()[:8]
     body = secret or secrets.token_urlsafe(32)
     plaintext = f"{KEY_PREFIX}_{prefix}_{body}"

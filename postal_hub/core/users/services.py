@@ -20,6 +20,7 @@ from postal_hub.core.validation import FieldErrors
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 @dataclass
@@ -44,7 +45,9 @@ def _check_password(errors: FieldErrors, password: str | None, required: bool) -
         if required:
             errors.add("password", _l("Set a password for the new account."))
         return
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        errors.add("password", _l("At most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+    elif len(password) < MIN_PASSWORD_LENGTH:
         errors.add("password", _l("A password has at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     elif len(set(password)) < 4:
         errors.add("password", _l("This password is too easy to guess."))

@@ -1,0 +1,78 @@
+"""Garbage in any admin form field gets a page with messages, never a server error."""
+
+from __future__ import annotations
+
+import random
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from postal_hub.core.users.models import Role
+from tests import factories
+from tests.conftest import AuthActions
+
+JUNK = ["", "abc", "-1", "9" * 25, "<script>alert(1)</script>", "0", "1.5", "nan", "ø" * 600, "00004", " "]
+FIELDS = [
+    "kind",
+    "code",
+    "name",
+    "level",
+    "parent_id",
+    "tax_code",
+    "province_code",
+    "commune_code",
+    "address",
+    "phone",
+    "email",
+    "lat",
+    "lon",
+    "operator_id",
+    "postcode",
+    "opening_hours",
+    "field",
+    "competent_level",
+    "unit_id",
+    "fee",
+    "charge",
+    "processing_days",
+    "postal_allowed",
+    "onsite_inspection",
+    "components-0-code",
+    "components-0-name",
+    "components-0-original",
+    "components-0-count",
+    "username",
+    "full_name",
+    "role",
+    "organization_id",
+    "post_office_id",
+    "password",
+    "active",
+]
+
+
+def test_no_admin_form_answers_with_a_server_error_whatever_is_posted(
+    app: Flask, session: Session, client: FlaskClient, auth: AuthActions
+) -> None:
+    admin = factories.user(session, Role.SYSTEM_ADMIN)
+    office = factories.post_office(session)
+    unit = factories.unit(session)
+    procedure = factories.procedure(session)
+    session.commit()
+    auth.sign_in(admin.username)
+    ids = {"org_id": unit.id, "office_id": office.id, "user_id": admin.id, "procedure_id": procedure.id}
+    ids["key_id"] = 1
+    rng = random.Random(20261122)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("admin.") or "POST" not in (rule.methods or set()):
+            continue
+        url = rule.build({a: ids[a] for a in rule.arguments})[1]
+        attempts = [dict.fromkeys(FIELDS, value) for value in JUNK]
+        attempts += [{f: rng.choice(JUNK) for f in rng.sample(FIELDS, 12)} for _ in range(15)]
+        for data in attempts:
+            status = client.post(url, data=data).status_code
+            if status >= 500:
+                failures.append((url, {k: v[:12] for k, v in data.items()}))
+    assert failures == []
