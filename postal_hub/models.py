@@ -1,6 +1,17 @@
 """Imports every model so SQLAlchemy's metadata (Alembic, tests) knows the whole schema."""
 
+from postal_hub.contracts.models import (
+    CapacityAssessment,
+    Contract,
+    ContractDocument,
+    ContractStatusChange,
+    ContractTerm,
+    ContractVersion,
+)
+from postal_hub.contracts.statement_models import Statement, StatementComment, StatementLine
+from postal_hub.contracts.task_models import Task
 from postal_hub.core.audit import AuditEntry
+from postal_hub.core.notifications import Notification
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.places.models import Commune, Province
 from postal_hub.core.procedures.models import Procedure, ProcedureComponent
@@ -11,12 +22,23 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "CapacityAssessment",
     "Commune",
+    "Contract",
+    "ContractDocument",
+    "ContractStatusChange",
+    "ContractTerm",
+    "ContractVersion",
+    "Notification",
     "Organization",
     "PostOffice",
     "Procedure",
     "ProcedureComponent",
     "Province",
     "SignInFailure",
+    "Statement",
+    "StatementComment",
+    "StatementLine",
+    "Task",
     "User",
 ]

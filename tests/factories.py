@@ -135,3 +135,86 @@ def user(
     }
     values.update(overrides)
     return save_user(session, None, UserInput(**values), password_method="pbkdf2:sha256:1000")
+
+
+def contract(
+    session: Session,
+    unit_org: Organization | None = None,
+    operator_org: Organization | None = None,
+    activate: bool = True,
+    now: Any = None,
+    **overrides: Any,
+) -> Any:
+    """An active contract (assessed, then activated) unless activate=False; scope overridable."""
+    from datetime import date
+
+    from postal_hub.contracts import services
+    from postal_hub.contracts.inputs import ContractInput, ScopeInput, TermInput
+    from postal_hub.contracts.status import TaskType
+
+    unit_org = unit_org or unit(session)
+    operator_org = operator_org or operator(session)
+    scope_values: dict[str, Any] = {
+        "terms": [TermInput(t.value, 8, 10_000) for t in TaskType],
+        "nationwide": True,
+        "page_price": 500,
+        "penalty_per_breach": 20_000,
+    }
+    for key in (
+        "terms",
+        "working_hours",
+        "all_procedures",
+        "procedure_ids",
+        "nationwide",
+        "province_codes",
+        "page_price",
+        "penalty_per_breach",
+    ):
+        if key in overrides:
+            scope_values[key] = overrides.pop(key)
+    n = _n()
+    values: dict[str, Any] = {
+        "number": f"HĐ-{n:04d}/2026",
+        "unit_id": unit_org.id,
+        "operator_id": operator_org.id,
+        "procurement_method": "direct_appointment",
+        "award_decision": f"QĐ {n}/QĐ-UBND",
+        "signed_on": date(2026, 1, 5),
+        "valid_from": date(2026, 1, 10),
+        "valid_to": date(2027, 12, 31),
+        "scope": ScopeInput(**scope_values),
+    }
+    values.update(overrides)
+    when = now or _fixed_now()
+    made = services.save_draft(session, None, ContractInput(**values), when)
+    if activate:
+        assess(session, made, when)
+        services.activate(session, None, made, when)
+    return made
+
+
+def assess(session: Session, contract_obj: Any, now: Any) -> Any:
+    from datetime import date
+
+    from postal_hub.contracts import services
+
+    return services.record_assessment(
+        session,
+        None,
+        contract_obj,
+        date(2026, 1, 6),
+        "Quầy tiếp nhận, máy quét",
+        5,
+        12,
+        40,
+        20,
+        "Đủ năng lực",
+        "Nguyễn Văn B",
+        now,
+    )
+
+
+def _fixed_now() -> Any:
+    from tests.fakes import FixedClock
+
+    return FixedClock().now()

@@ -1,0 +1,166 @@
+"""The question every feature asks: which active contract covers this work, here, now?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from postal_hub.contracts.models import Contract, ContractTerm, ContractVersion
+from postal_hub.contracts.status import TASK_TYPE_LABELS, ContractStatus, TaskType
+from postal_hub.core.clock import to_local
+from postal_hub.core.errors import Conflict, ValidationFailed
+from postal_hub.core.orgs.models import Organization, PostOffice
+from postal_hub.core.procedures.models import Procedure
+
+
+@dataclass(frozen=True)
+class Coverage:
+    contract: Contract
+    version: ContractVersion
+    term: ContractTerm
+
+
+def version_in_force(contract: Contract, at: datetime) -> ContractVersion | None:
+    """The latest version whose effective time has come (versions are ordered by number)."""
+    current = None
+    for version in contract.versions:
+        if version.effective_from <= at:
+            current = version
+    return current
+
+
+def _unit_ids(unit: Organization) -> list[int]:
+    return [unit.id] + ([unit.parent_id] if unit.parent_id else [])
+
+
+def _covers_procedure(version: ContractVersion, procedure: Procedure | None) -> bool:
+    return version.all_procedures or (procedure is not None and procedure in version.procedures)
+
+
+def _covers_place(version: ContractVersion, province_code: str) -> bool:
+    return version.nationwide or any(p.code == province_code for p in version.provinces)
+
+
+def _candidates(session: Session, unit: Organization, operator_id: int, day: date) -> list[Contract]:
+    return list(
+        session.scalars(
+            sa.select(Contract)
+            .where(
+                Contract.status == ContractStatus.ACTIVE,
+                Contract.operator_id == operator_id,
+                Contract.unit_id.in_(_unit_ids(unit)),
+                Contract.valid_from <= day,
+                Contract.valid_to >= day,
+            )
+            .options(
+                selectinload(Contract.versions).selectinload(ContractVersion.terms),
+                selectinload(Contract.versions).selectinload(ContractVersion.procedures),
+                selectinload(Contract.versions).selectinload(ContractVersion.provinces),
+            )
+            .order_by(Contract.id)
+        )
+    )
+
+
+def find_coverage(
+    session: Session,
+    task_type: TaskType,
+    procedure: Procedure | None,
+    unit: Organization,
+    office: PostOffice,
+    at: datetime,
+) -> Coverage | None:
+    """None, or the one active contract (activation refuses overlaps) covering the work."""
+    found = []
+    for contract in _candidates(session, unit, office.operator_id, to_local(at).date()):
+        version = version_in_force(contract, at)
+        if version is None:
+            continue
+        term = version.term(task_type)
+        if term and _covers_procedure(version, procedure) and _covers_place(version, office.province_code):
+            found.append(Coverage(contract, version, term))
+    if len(found) > 1:
+        raise Conflict(
+            str(_l("Several active contracts cover the same work; an administrator must resolve it."))
+        )
+    return found[0] if found else None
+
+
+def require_coverage(
+    session: Session,
+    task_type: TaskType,
+    procedure: Procedure | None,
+    unit: Organization,
+    office: PostOffice,
+    at: datetime,
+) -> Coverage:
+    """Like find_coverage, but refuses uncovered work with a message naming what is missing."""
+    coverage = find_coverage(session, task_type, procedure, unit, office, at)
+    if coverage is not None:
+        return coverage
+    work = TASK_TYPE_LABELS[task_type]
+    contracts = _candidates(session, unit, office.operator_id, to_local(at).date())
+    versions = [v for v in (version_in_force(c, at) for c in contracts) if v is not None]
+    if not versions:
+        reason = _l(
+            "%(unit)s has no active contract with %(operator)s today.",
+            unit=unit.name,
+            operator=office.operator.name,
+        )
+    elif not any(v.term(task_type) for v in versions):
+        reason = _l("The contract does not include %(work)s.", work=str(work).lower())
+    elif not any(v.term(task_type) and _covers_procedure(v, procedure) for v in versions):
+        reason = _l(
+            "The contract does not cover the procedure %(code)s.", code=procedure.code if procedure else ""
+        )
+    else:
+        reason = _l(
+            "The contract's service area does not include %(province)s, where %(office)s is.",
+            province=office.province.name,
+            office=office.name,
+        )
+    raise ValidationFailed(
+        str(_l("This work is not covered by a contract: %(reason)s", reason=reason)),
+        {"contract": str(reason)},
+    )
+
+
+def overlapping(session: Session, contract: Contract, version: ContractVersion) -> Contract | None:
+    """Another active contract of the same operator whose scope meets this one's (same unit side,
+    overlapping dates, a shared task type, procedure and province): activating both would make
+    coverage ambiguous."""
+    unit_ids = set(_unit_ids(contract.unit)) | set(
+        session.scalars(sa.select(Organization.id).where(Organization.parent_id == contract.unit_id))
+    )
+    others = session.scalars(
+        sa.select(Contract).where(
+            Contract.id != contract.id,
+            Contract.status == ContractStatus.ACTIVE,
+            Contract.operator_id == contract.operator_id,
+            Contract.unit_id.in_(unit_ids),
+            Contract.valid_from <= contract.valid_to,
+            Contract.valid_to >= contract.valid_from,
+        )
+    )
+    mine_types = {t.task_type for t in version.terms}
+    for other in others:
+        theirs = other.versions[-1]
+        if not mine_types & {t.task_type for t in theirs.terms}:
+            continue
+        procs_meet = (
+            version.all_procedures
+            or theirs.all_procedures
+            or bool({p.id for p in version.procedures} & {p.id for p in theirs.procedures})
+        )
+        area_meets = (
+            version.nationwide
+            or theirs.nationwide
+            or bool({p.code for p in version.provinces} & {p.code for p in theirs.provinces})
+        )
+        if procs_meet and area_meets:
+            return other
+    return None
