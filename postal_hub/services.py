@@ -1,13 +1,31 @@
-"""The app's replaceable collaborators (clock now; geocoder, notifier, ... as features need them)."""
+"""The app's replaceable collaborators: clock, file store, notifier (tests put fakes in app.extensions)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import current_app
 
 from postal_hub.core.clock import Clock, SystemClock
+from postal_hub.core.files import FileStore, LocalFileStore
+from postal_hub.core.notifications import InboxNotifier, Notifier
 
 
 def clock() -> Clock:
     """The clock the app runs on; tests put a fixed one in app.extensions['clock']."""
     found: Clock = current_app.extensions.setdefault("clock", SystemClock())
+    return found
+
+
+def file_store() -> FileStore:
+    """Uploaded files; FILE_STORE_PATH (default instance/files) unless a test puts in its own."""
+    store: FileStore | None = current_app.extensions.get("file_store")
+    if store is None:
+        root = current_app.config.get("FILE_STORE_PATH") or Path(current_app.instance_path) / "files"
+        store = current_app.extensions["file_store"] = LocalFileStore(Path(root))
+    return store
+
+
+def notifier() -> Notifier:
+    found: Notifier = current_app.extensions.setdefault("notifier", InboxNotifier())
     return found

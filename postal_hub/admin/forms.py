@@ -17,17 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-MAX_ID = 2**31 - 1
-
-
-def optional_int(value: object) -> int | None:
-    """A record id from a select; anything else (text, absurd numbers) is an invalid choice."""
-    if value in (None, "", "None"):
-        return None
-    number = int(str(value))
-    if not 0 < number <= MAX_ID:
-        raise ValueError("out of range")
-    return number
+from postal_hub.web_helpers import optional_int
 
 
 class OrganizationForm(FlaskForm):

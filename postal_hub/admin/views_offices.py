@@ -11,15 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import (
-    apply_errors,
-    bp,
-    example_lines,
-    list_args,
-    list_request,
-    parse_coordinate,
-    toggle_active,
-)
+from postal_hub.admin.blueprint import bp
 from postal_hub.admin.forms import ConfirmForm, CsvImportForm, PostOfficeForm
 from postal_hub.admin.queries import offices_page, org_choices, place_choices
 from postal_hub.auth.permissions import roles_required
@@ -31,6 +23,14 @@ from postal_hub.core.permissions import is_admin, scope_offices
 from postal_hub.core.places.queries import province_choices
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.web_helpers import (
+    apply_errors,
+    example_lines,
+    list_args,
+    list_request,
+    parse_coordinate,
+    toggle_active,
+)
 
 MANAGERS = (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)
 

@@ -10,14 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import (
-    apply_errors,
-    bp,
-    list_args,
-    list_request,
-    parse_coordinate,
-    toggle_active,
-)
+from postal_hub.admin.blueprint import bp
 from postal_hub.admin.forms import ApiKeyForm, ConfirmForm, OrganizationForm
 from postal_hub.admin.queries import (
     KIND_LABELS,
@@ -36,6 +29,13 @@ from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import ApiKey, Role
 from postal_hub.extensions import db
 from postal_hub.services import clock
+from postal_hub.web_helpers import (
+    apply_errors,
+    list_args,
+    list_request,
+    parse_coordinate,
+    toggle_active,
+)
 
 ORG_KINDS = (OrgKind.POSTAL_OPERATOR, OrgKind.AGENCY)
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, example_lines, list_args, list_request, toggle_active
+from postal_hub.admin.blueprint import bp
 from postal_hub.admin.forms import ConfirmForm, CsvImportForm, ProcedureForm
 from postal_hub.admin.queries import LEVEL_LABELS, level_choices, org_choices, procedures_page
 from postal_hub.auth.permissions import roles_required
@@ -24,6 +24,7 @@ from postal_hub.core.procedures.services import (
 )
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.web_helpers import apply_errors, example_lines, list_args, list_request, toggle_active
 
 BLANK_COMPONENT_ROWS = 2
 

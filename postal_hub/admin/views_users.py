@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from postal_hub.admin.blueprint import apply_errors, bp, list_args, list_request
+from postal_hub.admin.blueprint import bp
 from postal_hub.admin.forms import UserForm
 from postal_hub.admin.queries import office_choices, org_choices, users_page
 from postal_hub.auth.permissions import roles_required
@@ -21,6 +21,7 @@ from postal_hub.core.permissions import is_admin, scope_users
 from postal_hub.core.users.models import POSTAL_ROLES, ROLE_LABELS, Role, User
 from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.extensions import db
+from postal_hub.web_helpers import apply_errors, list_args, list_request
 
 MANAGERS = (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)
 
