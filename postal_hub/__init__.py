@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from postal_hub.admin.views import bp as admin_bp
     from postal_hub.auth.views import bp as auth_bp
+    from postal_hub.contracts.views_all import bp as contracts_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.places_api import bp as places_bp
 
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(places_bp)
+    app.register_blueprint(contracts_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -222,6 +222,42 @@ def import_procedures_cmd(file: Path) -> None:
     )
 
 
+@click.command("run-jobs", help="Run the due background jobs once (contract expiry, task escalation).")
+def run_jobs() -> None:
+    from postal_hub.contracts import jobs
+    from postal_hub.services import clock, notifier
+
+    session = _session()
+    summary = jobs.run(session, clock().now(), notifier())
+    session.commit()
+    click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
+
+
+@click.command("worker", help="Run the background jobs every INTERVAL seconds until stopped.")
+@click.option("--interval", default=60, show_default=True, type=click.IntRange(5, 3600))
+def worker(interval: int) -> None:
+    import time
+
+    from postal_hub.contracts import jobs
+    from postal_hub.extensions import db
+    from postal_hub.services import clock, notifier
+
+    click.echo(f"Worker started; running jobs every {interval} s (Ctrl+C to stop).")
+    while True:
+        # One transaction per round: a failed round is rolled back and retried next time.
+        try:
+            summary = jobs.run(db.session, clock().now(), notifier())
+            db.session.commit()
+            if any(summary.values()):
+                click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
+        except Exception:  # the worker must outlive one bad round; the error is logged
+            db.session.rollback()
+            current_app.logger.exception("background jobs failed; retrying next round")
+        finally:
+            db.session.close()
+        time.sleep(interval)
+
+
 def register_cli(app: Flask) -> None:
     for command in (
         db_group,
@@ -231,6 +267,8 @@ def register_cli(app: Flask) -> None:
         create_api_key,
         import_offices,
         import_procedures_cmd,
+        run_jobs,
+        worker,
     ):
         app.cli.add_command(command)
 

@@ -10,6 +10,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from postal_hub.contracts.status import (
+    PROCUREMENT_LABELS,
+    STATEMENT_STATUS_LABELS,
+    TASK_STATUS_LABELS,
+    TASK_TYPE_LABELS,
+    ProcurementMethod,
+    StatementStatus,
+    TaskStatus,
+    TaskType,
+)
 from postal_hub.core.clock import to_local
 from postal_hub.core.users.models import ROLE_LABELS, Role
 from postal_hub.core.validators import format_phone
@@ -32,6 +42,23 @@ def format_datetime(moment: datetime | None, with_time: bool = True) -> str:
 # (endpoint, label, roles allowed); the menu shows a user only what their role may open.
 NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("home.index", _l("Home"), tuple(Role)),
+    (
+        "contracts.contracts",
+        _l("Contracts"),
+        (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
+    ),
+    (
+        "contracts.tasks",
+        _l("Tasks"),
+        (
+            Role.SYSTEM_ADMIN,
+            Role.AGENCY_SUPERVISOR,
+            Role.UNIT_OFFICER,
+            Role.POSTAL_MANAGER,
+            Role.POSTAL_CLERK,
+            Role.POSTMAN,
+        ),
+    ),
     ("admin.organizations", _l("Organizations"), (Role.SYSTEM_ADMIN,)),
     ("admin.units", _l("One-stop units"), (Role.SYSTEM_ADMIN,)),
     ("admin.offices", _l("Post offices"), (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)),
@@ -58,5 +85,12 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda m: format_datetime(m, with_time=False)
     app.jinja_env.filters["phone"] = lambda p: format_phone(p) if p else ""
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(Role(r), r)) if r else ""
+    app.jinja_env.filters["month_value"] = lambda m: to_local(m).strftime("%Y-%m") if m else ""
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["task_label"] = lambda v: str(TASK_TYPE_LABELS[TaskType(v)])
+    app.jinja_env.globals["task_status_label"] = lambda v: str(TASK_STATUS_LABELS[TaskStatus(v)])
+    app.jinja_env.globals["statement_status_label"] = lambda v: str(
+        STATEMENT_STATUS_LABELS[StatementStatus(v)]
+    )
+    app.jinja_env.globals["procurement_label"] = lambda v: str(PROCUREMENT_LABELS[ProcurementMethod(v)])
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,10 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from postal_hub.forms_i18n import BaseForm
 from postal_hub.web_helpers import optional_int
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(BaseForm):
     kind = SelectField(_l("Kind"), validators=[DataRequired(_l("Choose a kind."))])
     code = StringField(_l("Code"), description=_l("Agency identifier code (QCVN 102), e.g. 000.00.01.H26"))
     name = StringField(_l("Name"))
@@ -36,7 +36,7 @@ class OrganizationForm(FlaskForm):
     lon = StringField(_l("Longitude"))
 
 
-class PostOfficeForm(FlaskForm):
+class PostOfficeForm(BaseForm):
     operator_id = SelectField(_l("Postal operator"), coerce=optional_int, validate_choice=False)
     code = StringField(_l("Office code"))
     name = StringField(_l("Name"))
@@ -60,7 +60,7 @@ class ComponentForm(Form):
     count = IntegerField(_l("Count"), default=1, validators=[Optional(), NumberRange(min=1, max=99)])
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(BaseForm):
     code = StringField(_l("National code"), description=_l("e.g. 1.001193"))
     name = StringField(_l("Name"))
     field = StringField(_l("Field"), description=_l("e.g. Hộ tịch, Đất đai"))
@@ -77,7 +77,7 @@ class ProcedureForm(FlaskForm):
     components = FieldList(FormField(ComponentForm), min_entries=1)
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField(_l("Username"))
     full_name = StringField(_l("Full name"))
     role = SelectField(_l("Role"), validate_choice=False)
@@ -91,7 +91,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class CsvImportForm(FlaskForm):
+class CsvImportForm(BaseForm):
     operator_id = SelectField(_l("Postal operator"), coerce=optional_int, validate_choice=False)
     file = FileField(
         _l("CSV file"),
@@ -99,7 +99,7 @@ class CsvImportForm(FlaskForm):
     )
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(BaseForm):
     name = StringField(
         _l("Key name"),
         validators=[DataRequired(_l("Name the key.")), Length(max=120)],
@@ -107,5 +107,5 @@ class ApiKeyForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: a CSRF token for POST-only buttons (deactivate, revoke, sign out)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from postal_hub.forms_i18n import BaseForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(BaseForm):
     username = StringField(
         _l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)]
     )
@@ -18,6 +19,6 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     language = HiddenField(validators=[DataRequired()])
     next = HiddenField()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,12 +17,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from postal_hub.admin.forms import optional_int
 from postal_hub.contracts.inputs import ScopeInput, TermInput
 from postal_hub.contracts.status import TaskType
+from postal_hub.forms_i18n import BaseForm
 
 DOCUMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt"]
 
@@ -33,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ScopeFields(FlaskForm):
+class ScopeFields(BaseForm):
     """Scope, procedures, area, SLA and prices: what a contract sets and an amendment changes.
 
     One include/SLA/price triple per task type is added below the class.
@@ -84,6 +84,14 @@ class ScopeFields(FlaskForm):
             penalty_per_breach=self.penalty_per_breach.data or "",
         )
 
+    @staticmethod
+    def error_field(name: str) -> str:
+        """The services name a term's problems terms-<type>-sla_hours / -unit_price; find the field."""
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == "terms":
+            return f"{parts[1]}_{'sla' if parts[2] == 'sla_hours' else 'price'}"
+        return name
+
     def term_rows(self) -> list[dict[str, Any]]:
         return [
             {
@@ -114,7 +122,7 @@ for _task_type in TaskType:
     setattr(
         ScopeFields,
         f"{_task_type.value}_sla",
-        IntegerField(_l("SLA (hours)"), validators=[Optional(), NumberRange(min=1, max=8760)]),
+        IntegerField(_l("SLA (hours)"), validators=[Optional()]),  # the service checks the range
     )
     setattr(ScopeFields, f"{_task_type.value}_price", StringField(_l("Unit price (VND)")))
 
@@ -139,7 +147,7 @@ class AmendmentForm(ScopeFields):
     note = TextAreaField(_l("What changes and why"), validators=[Length(max=5000)])
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(BaseForm):
     assessed_on = DateField(_l("Assessed on"), validators=[Optional()])
     unit_facilities = TextAreaField(
         _l("The unit's facilities"), description=_l("Counters, scanners, storage, network, document system")
@@ -152,12 +160,12 @@ class AssessmentForm(FlaskForm):
     signed_by = StringField(_l("Signed by"), description=_l("Name and title of the person who signed"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     target = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(BaseForm):
     file = FileField(
         _l("Document"),
         validators=[
@@ -167,7 +175,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class PrepareStatementForm(FlaskForm):
+class PrepareStatementForm(BaseForm):
     month = StringField(
         _l("Month"),
         validators=[InputRequired(_l("Choose a month."))],
@@ -175,6 +183,6 @@ class PrepareStatementForm(FlaskForm):
     )
 
 
-class StatementActionForm(FlaskForm):
+class StatementActionForm(BaseForm):
     action = HiddenField()
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])

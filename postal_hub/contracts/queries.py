@@ -123,6 +123,10 @@ def tasks_page(
 
 
 def office_filter_choices(session: Session, actor: User) -> list[tuple[str, str]]:
-    with_tasks = scope_tasks(session, actor, sa.select(Task.post_office_id).where(Task.post_office_id.is_not(None)))
-    offices = session.scalars(sa.select(PostOffice).where(PostOffice.id.in_(with_tasks)).order_by(PostOffice.name))
+    with_tasks = scope_tasks(
+        session, actor, sa.select(Task.post_office_id).where(Task.post_office_id.is_not(None))
+    )
+    offices = session.scalars(
+        sa.select(PostOffice).where(PostOffice.id.in_(with_tasks)).order_by(PostOffice.name)
+    )
     return [(str(o.id), o.name) for o in offices]

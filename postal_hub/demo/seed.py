@@ -19,6 +19,7 @@ from postal_hub.core.places.services import sync_places
 from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import ApiKey, Role, User
 from postal_hub.core.users.services import UserInput, save_user
+from postal_hub.demo.contracts import seed_contracts
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -144,5 +145,6 @@ def seed_demo(session: Session, secret_key: str, now: datetime) -> SeedReport:
         if session.scalar(sa.select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
             api_keys.create_api_key(session, org, "Demo key", now, secret=secret)
         report.api_keys.append((org.code, org.name, plaintext))
+    seed_contracts(session, now)
     session.flush()
     return report

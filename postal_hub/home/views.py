@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.home.notifications import mark_all_read, unread
 from postal_hub.home.queries import profile, system_counts
+from postal_hub.services import clock
 
 bp = Blueprint("home", __name__)
 
@@ -17,4 +21,21 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     counts = system_counts(db.session) if current_user.has_role(Role.SYSTEM_ADMIN) else None
-    return render_template("home/index.html", me=profile(db.session, current_user), counts=counts)
+    inbox, unread_count = unread(db.session, current_user.id)
+    return render_template(
+        "home/index.html",
+        me=profile(db.session, current_user),
+        counts=counts,
+        inbox=inbox,
+        unread_count=unread_count,
+        read_form=FlaskForm(),
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read() -> Response:
+    if FlaskForm().validate_on_submit():
+        mark_all_read(db.session, current_user.id, clock().now())
+        db.session.commit()
+    return redirect(url_for("home.index"))

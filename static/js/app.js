@@ -10,6 +10,11 @@
     }
   });
 
+  // Print buttons (no inline handlers: the CSP forbids them).
+  document.querySelectorAll(".js-print").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Choosing a province refreshes the commune list without a page reload.
   document.querySelectorAll(".js-province select").forEach(function (provinceSelect) {
     var form = provinceSelect.form;
