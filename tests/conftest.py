@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from postal_hub import create_app, migrate
+from postal_hub.core.files import LocalFileStore
 from postal_hub.core.places.services import sync_places
 from postal_hub.db import make_engine
 from postal_hub.extensions import db
@@ -102,8 +104,10 @@ def _bound_app(database_url: str, connection: sa.Connection, clock: FixedClock) 
 
 
 @pytest.fixture
-def app(database_url: str, connection: sa.Connection, clock: FixedClock) -> Flask:
-    return _bound_app(database_url, connection, clock)
+def app(database_url: str, connection: sa.Connection, clock: FixedClock, tmp_path: Path) -> Flask:
+    app = _bound_app(database_url, connection, clock)
+    app.extensions["file_store"] = LocalFileStore(tmp_path / "files")
+    return app
 
 
 @pytest.fixture

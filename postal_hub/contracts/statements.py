@@ -13,7 +13,13 @@ from postal_hub.contracts.access import can_bill, can_decide
 from postal_hub.contracts.models import Contract
 from postal_hub.contracts.services import start_of_day
 from postal_hub.contracts.statement_models import Statement, StatementComment, StatementLine
-from postal_hub.contracts.status import STATEMENT_MACHINE, StatementStatus, TaskStatus, TaskType
+from postal_hub.contracts.status import (
+    STATEMENT_MACHINE,
+    STATEMENT_STATUS_LABELS,
+    StatementStatus,
+    TaskStatus,
+    TaskType,
+)
 from postal_hub.contracts.task_models import Task
 from postal_hub.core import audit
 from postal_hub.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -116,7 +122,10 @@ def prepare(
     elif statement.status != StatementStatus.DRAFT:
         raise Conflict(
             str(
-                _l("This statement is %(status)s; it can no longer be recalculated.", status=statement.status)
+                _l(
+                    "This statement is %(status)s; it can no longer be recalculated.",
+                    status=STATEMENT_STATUS_LABELS[StatementStatus(statement.status)],
+                )
             )
         )
     _fill(statement, compute_lines(session, contract, year, month, now), now)

@@ -57,14 +57,14 @@ class ContractStatus(StrEnum):
 
 CONTRACT_STATUS_LABELS = {
     ContractStatus.DRAFT: _l("Draft"),
-    ContractStatus.ACTIVE: _l("Active"),
+    ContractStatus.ACTIVE: _l("In force"),
     ContractStatus.SUSPENDED: _l("Suspended"),
     ContractStatus.EXPIRED: _l("Expired"),
     ContractStatus.TERMINATED: _l("Terminated"),
 }
 
 CONTRACT_MACHINE = StateMachine[ContractStatus](
-    "contract",
+    _l("contract"),
     {
         ContractStatus.DRAFT: frozenset({ContractStatus.ACTIVE, ContractStatus.TERMINATED}),
         ContractStatus.ACTIVE: frozenset(
@@ -74,6 +74,7 @@ CONTRACT_MACHINE = StateMachine[ContractStatus](
             {ContractStatus.ACTIVE, ContractStatus.EXPIRED, ContractStatus.TERMINATED}
         ),
     },
+    CONTRACT_STATUS_LABELS,
 )
 
 
@@ -92,11 +93,12 @@ TASK_STATUS_LABELS = {
 }
 
 TASK_MACHINE = StateMachine[TaskStatus](
-    "task",
+    _l("task"),
     {
         TaskStatus.OPEN: frozenset({TaskStatus.IN_PROGRESS, TaskStatus.DONE, TaskStatus.CANCELLED}),
         TaskStatus.IN_PROGRESS: frozenset({TaskStatus.DONE, TaskStatus.CANCELLED}),
     },
+    TASK_STATUS_LABELS,
 )
 
 
@@ -115,10 +117,11 @@ STATEMENT_STATUS_LABELS = {
 }
 
 STATEMENT_MACHINE = StateMachine[StatementStatus](
-    "statement",
+    _l("statement"),
     {
         StatementStatus.DRAFT: frozenset({StatementStatus.SUBMITTED}),
         StatementStatus.SUBMITTED: frozenset({StatementStatus.APPROVED, StatementStatus.DISPUTED}),
         StatementStatus.DISPUTED: frozenset({StatementStatus.DRAFT}),
     },
+    STATEMENT_STATUS_LABELS,
 )

@@ -7,7 +7,7 @@ calls `check()` before assigning, and records the change in the same transaction
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -20,8 +20,9 @@ S = TypeVar("S", bound=StrEnum)
 
 @dataclass(frozen=True)
 class StateMachine(Generic[S]):
-    name: str
+    name: object  # a (lazy) translatable noun, e.g. _l("contract")
     transitions: Mapping[S, frozenset[S]]
+    labels: Mapping[S, object] = field(default_factory=dict)
 
     def allowed(self, current: S) -> frozenset[S]:
         return self.transitions.get(current, frozenset())
@@ -36,8 +37,8 @@ class StateMachine(Generic[S]):
                     _l(
                         "A %(what)s cannot go from %(current)s to %(target)s.",
                         what=self.name,
-                        current=current.value,
-                        target=target.value,
+                        current=self.labels.get(current, current.value),
+                        target=self.labels.get(target, target.value),
                     )
                 )
             )

@@ -8,9 +8,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from postal_hub.contracts import statements
 from postal_hub.core.users.models import Role
 from tests import factories
 from tests.conftest import AuthActions
+from tests.fakes import FixedClock
 
 JUNK = ["", "abc", "-1", "9" * 25, "<script>alert(1)</script>", "0", "1.5", "nan", "ø" * 600, "00004", " "]
 FIELDS = [
@@ -49,11 +51,47 @@ FIELDS = [
     "post_office_id",
     "password",
     "active",
+    "number",
+    "procurement_method",
+    "award_decision",
+    "signed_on",
+    "valid_from",
+    "valid_to",
+    "notes",
+    "working_hours",
+    "all_procedures",
+    "procedure_ids",
+    "nationwide",
+    "province_codes",
+    "page_price",
+    "penalty_per_breach",
+    "home_pickup_on",
+    "home_pickup_sla",
+    "home_pickup_price",
+    "digitization_on",
+    "digitization_sla",
+    "digitization_price",
+    "amendment_number",
+    "effective_on",
+    "note",
+    "assessed_on",
+    "unit_facilities",
+    "unit_staff",
+    "operator_offices",
+    "operator_staff",
+    "trained_staff",
+    "conclusion",
+    "signed_by",
+    "target",
+    "reason",
+    "month",
+    "action",
+    "comment",
 ]
 
 
-def test_no_admin_form_answers_with_a_server_error_whatever_is_posted(
-    app: Flask, session: Session, client: FlaskClient, auth: AuthActions
+def test_no_form_answers_with_a_server_error_whatever_is_posted(
+    app: Flask, session: Session, client: FlaskClient, auth: AuthActions, clock: FixedClock
 ) -> None:
     admin = factories.user(session, Role.SYSTEM_ADMIN)
     office = factories.post_office(session)
@@ -61,12 +99,19 @@ def test_no_admin_form_answers_with_a_server_error_whatever_is_posted(
     procedure = factories.procedure(session)
     session.commit()
     auth.sign_in(admin.username)
+    made = factories.contract(session, unit)
+    draft = factories.contract(session, unit, activate=False)
+    clock.advance(days=15)
+    statement = statements.prepare(session, None, made, 2026, 11, clock.now())
+    session.commit()
     ids = {"org_id": unit.id, "office_id": office.id, "user_id": admin.id, "procedure_id": procedure.id}
-    ids["key_id"] = 1
+    ids |= {"key_id": 1, "contract_id": draft.id, "statement_id": statement.id}
     rng = random.Random(20261122)
     failures = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin.") or "POST" not in (rule.methods or set()):
+        if rule.endpoint.split(".")[0] not in {"admin", "contracts", "home"} or "POST" not in (
+            rule.methods or set()
+        ):
             continue
         url = rule.build({a: ids[a] for a in rule.arguments})[1]
         attempts = [dict.fromkeys(FIELDS, value) for value in JUNK]
