@@ -116,7 +116,7 @@ def seed_contracts(session: Session, now: datetime) -> None:
         "Tiếp nhận, số hóa và trả kết quả không phụ thuộc địa giới hành chính.",
     )
     _assess(session, nationwide, start_last_year - timedelta(days=20), now, 23, 41)
-    services.activate(session, None, nationwide, now)
+    services.activate(session, None, nationwide, services.start_of_day(start_last_year))
     services.amend(
         session,
         None,
@@ -158,7 +158,7 @@ def seed_contracts(session: Session, now: datetime) -> None:
         "Phạm vi: Thành phố Hồ Chí Minh và Thành phố Cần Thơ.",
     )
     _assess(session, two_provinces, this_year - timedelta(days=15), now, 18, 30)
-    services.activate(session, None, two_provinces, now)
+    services.activate(session, None, two_provinces, services.start_of_day(this_year))
 
     ended = _contract(
         session,
