@@ -74,8 +74,9 @@ def test_refused_transition_leaves_the_contract_as_it_was(
 
 def test_activation_without_a_capacity_assessment_is_refused(session: Session, clock: FixedClock) -> None:
     contract = factories.contract(session, activate=False)
-    with pytest.raises(ValidationFailed, match="assessment"):
+    with pytest.raises(ValidationFailed) as caught:
         services.activate(session, None, contract, clock.now())
+    assert "assessment" in caught.value.fields
     assert contract.status == ContractStatus.DRAFT
 
 
@@ -139,7 +140,7 @@ def test_editing_an_active_contract_in_place_is_refused(session: Session, clock:
         valid_to=contract.valid_to,
         scope=ScopeInput(terms=[TermInput("home_pickup", 8, 1)], nationwide=True),
     )
-    with pytest.raises(Conflict, match="amendment"):
+    with pytest.raises(Conflict):
         services.save_draft(session, None, data, clock.now(), contract)
     assert contract.procurement_method == "direct_appointment"
 
