@@ -71,9 +71,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         PAGE_SIZE=25,
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        TASK_WARN_FRACTION=float(os.environ.get("TASK_WARN_FRACTION", "0.8")),
     )
     if test_config:
         app.config.update(test_config)
+    if not 0 < app.config["TASK_WARN_FRACTION"] < 1:
+        raise ConfigError("TASK_WARN_FRACTION must lie between 0 and 1 (e.g. 0.8 for 80% of the SLA).")
     if production:
         if not app.config["SECRET_KEY"]:
             raise ConfigError("SECRET_KEY must be set when POSTAL_HUB_ENV=production.")

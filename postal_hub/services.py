@@ -26,6 +26,11 @@ def file_store() -> FileStore:
     return store
 
 
+def task_warn_fraction() -> float:
+    """How far into its SLA a task is flagged as due soon (TASK_WARN_FRACTION, default 0.8)."""
+    return float(current_app.config["TASK_WARN_FRACTION"])
+
+
 def notifier() -> Notifier:
     found: Notifier = current_app.extensions.setdefault("notifier", InboxNotifier())
     return found

@@ -86,3 +86,10 @@ def test_create_user_reports_a_bad_field_by_name(db_url: str) -> None:
         expect=1,
     )
     assert "username" in result.stderr
+
+
+def test_run_jobs_reports_what_it_did(db_url: str) -> None:
+    run(db_url, "db", "upgrade")
+    run(db_url, "seed-demo")
+    out = run(db_url, "run-jobs").stdout
+    assert "contracts_expired: 0" in out and "tasks_overdue:" in out

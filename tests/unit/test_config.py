@@ -55,3 +55,9 @@ def test_development_keeps_one_generated_secret(tmp_path: Path) -> None:
     assert first == _dev_secret(tmp_path)
     assert len(first) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_warning_fraction_outside_zero_to_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASK_WARN_FRACTION", "1.5")
+    with pytest.raises(ConfigError, match="TASK_WARN_FRACTION"):
+        create_app({"SECRET_KEY": "s"})
