@@ -17,6 +17,14 @@ from postal_hub.core.pagination import ListRequest, parse_page
 MAX_ID = 2**31 - 1
 
 
+def record_id(value: object) -> int:
+    """A record id from a checkbox list; text or absurd numbers are invalid choices."""
+    number = int(str(value))
+    if not 0 < number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
 def optional_int(value: object) -> int | None:
     """A record id from a select; anything else (text, absurd numbers) is an invalid choice."""
     if value in (None, "", "None"):

@@ -18,17 +18,24 @@ S = TypeVar("S", bound=sa.Select[Any])
 UNIT_SIDE_ROLES = (Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
 
 
-def unit_side_ids(session: Session, actor: User) -> list[int]:
-    """The organizations whose contracts a unit-side user answers for: their own, and an agency's units."""
-    if actor.organization_id is None:
-        return []
-    org = session.get(Organization, actor.organization_id)
+def managed_ids(session: Session, actor: User) -> list[int]:
+    """The contracting parties a unit-side user answers for: their own organization, and an agency's
+    own one-stop units. Never upwards: a unit's staff do not act for the agency."""
+    org = session.get(Organization, actor.organization_id) if actor.organization_id else None
     if org is None:
         return []
     ids = [org.id]
     if org.kind == OrgKind.AGENCY:
         ids += list(session.scalars(sa.select(Organization.id).where(Organization.parent_id == org.id)))
-    elif org.parent_id is not None:
+    return ids
+
+
+def unit_side_ids(session: Session, actor: User) -> list[int]:
+    """The contracting parties whose contracts a unit-side user may read: those they manage, and for a
+    unit also its agency (an agency-wide contract covers the unit too)."""
+    ids = managed_ids(session, actor)
+    org = session.get(Organization, actor.organization_id) if actor.organization_id else None
+    if org is not None and org.kind == OrgKind.ONE_STOP_UNIT and org.parent_id is not None:
         ids.append(org.parent_id)
     return ids
 
@@ -49,8 +56,9 @@ def scope_tasks(session: Session, actor: User, stmt: S) -> S:
     if actor.has_role(*POSTAL_ROLES) and actor.organization_id is not None:
         return stmt.where(Task.operator_id == actor.organization_id)
     if actor.has_role(*UNIT_SIDE_ROLES):
-        ids = unit_side_ids(session, actor)
-        return stmt.where(sa.or_(Task.unit_id.in_(ids), Task.contract.has(Contract.unit_id.in_(ids))))
+        # Tasks are the work of the unit named on them: an agency sees its units', a unit only its own
+        # (never a sibling's, even under a shared agency-wide contract).
+        return stmt.where(Task.unit_id.in_(managed_ids(session, actor)))
     return stmt.where(sa.false())
 
 
@@ -67,7 +75,7 @@ def can_manage(session: Session, actor: User | None, contract: Contract) -> bool
     """The contracting agency's supervisor (or an administrator) writes and changes contracts."""
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return True
-    return actor.has_role(Role.AGENCY_SUPERVISOR) and contract.unit_id in unit_side_ids(session, actor)
+    return actor.has_role(Role.AGENCY_SUPERVISOR) and contract.unit_id in managed_ids(session, actor)
 
 
 def require_manage(session: Session, actor: User | None, contract: Contract) -> None:

@@ -7,10 +7,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from postal_hub.contracts.forms import ContractForm, ScopeFields
-from postal_hub.contracts.queries import party_choices, procedure_choices
+from postal_hub.contracts.queries import operator_choices, party_choices, procedure_choices
 from postal_hub.contracts.status import PROCUREMENT_LABELS
 from postal_hub.core.errors import DomainError
-from postal_hub.core.orgs.models import Organization, OrgKind
 from postal_hub.core.places.queries import province_choices
 from postal_hub.extensions import db
 from postal_hub.web_helpers import apply_errors
@@ -26,12 +25,7 @@ def prepare_scope(form: ScopeFields) -> None:
 def prepare_contract(form: ContractForm) -> None:
     prepare_scope(form)
     form.unit_id.choices = [("", "—"), *party_choices(db.session, current_user)]
-    operators = (
-        db.session.query(Organization)
-        .filter(Organization.kind == OrgKind.POSTAL_OPERATOR, Organization.active.is_(True))
-        .order_by(Organization.name)
-    )
-    form.operator_id.choices = [(o.id, o.name) for o in operators]
+    form.operator_id.choices = operator_choices(db.session)
     form.procurement_method.choices = [(m.value, label) for m, label in PROCUREMENT_LABELS.items()]
 
 

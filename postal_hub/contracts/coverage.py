@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -129,10 +129,34 @@ def require_coverage(
     )
 
 
-def overlapping(session: Session, contract: Contract, version: ContractVersion) -> Contract | None:
-    """Another active contract of the same operator whose scope meets this one's (same unit side,
-    overlapping dates, a shared task type, procedure and province): activating both would make
-    coverage ambiguous."""
+def _periods(contract: Contract) -> list[tuple[ContractVersion, datetime, datetime]]:
+    """Each version with the span it governs: from its effective time to the next one's, or the end."""
+    from postal_hub.contracts.services import start_of_day
+
+    end = start_of_day(contract.valid_to) + timedelta(days=1)
+    spans = []
+    for index, version in enumerate(contract.versions):
+        until = contract.versions[index + 1].effective_from if index + 1 < len(contract.versions) else end
+        spans.append((version, max(version.effective_from, start_of_day(contract.valid_from)), until))
+    return spans
+
+
+def _scopes_meet(a: ContractVersion, b: ContractVersion) -> bool:
+    if not {t.task_type for t in a.terms} & {t.task_type for t in b.terms}:
+        return False
+    procedures = (
+        a.all_procedures
+        or b.all_procedures
+        or bool({p.id for p in a.procedures} & {p.id for p in b.procedures})
+    )
+    area = a.nationwide or b.nationwide or bool({p.code for p in a.provinces} & {p.code for p in b.provinces})
+    return procedures and area
+
+
+def overlapping(session: Session, contract: Contract) -> Contract | None:
+    """Another active contract of the same operator that would cover some of the same work at the same
+    time: same unit side, and some pair of versions in force together sharing a task type, a procedure
+    and a province. Activating both would make coverage ambiguous."""
     unit_ids = set(_unit_ids(contract.unit)) | set(
         session.scalars(sa.select(Organization.id).where(Organization.parent_id == contract.unit_id))
     )
@@ -146,21 +170,10 @@ def overlapping(session: Session, contract: Contract, version: ContractVersion) 
             Contract.valid_to >= contract.valid_from,
         )
     )
-    mine_types = {t.task_type for t in version.terms}
+    mine = _periods(contract)
     for other in others:
-        theirs = other.versions[-1]
-        if not mine_types & {t.task_type for t in theirs.terms}:
-            continue
-        procs_meet = (
-            version.all_procedures
-            or theirs.all_procedures
-            or bool({p.id for p in version.procedures} & {p.id for p in theirs.procedures})
-        )
-        area_meets = (
-            version.nationwide
-            or theirs.nationwide
-            or bool({p.code for p in version.provinces} & {p.code for p in theirs.provinces})
-        )
-        if procs_meet and area_meets:
-            return other
+        for version, start, end in mine:
+            for theirs, their_start, their_end in _periods(other):
+                if start < their_end and their_start < end and _scopes_meet(version, theirs):
+                    return other
     return None

@@ -36,7 +36,12 @@ def rows(statement: Statement) -> list[tuple[str, int, int, int]]:
 
 
 def _title(statement: Statement) -> str:
-    return f"{statement.contract.number} {statement.month:02d}/{statement.year}"
+    return safe_cell(f"{statement.contract.number} {statement.month:02d}/{statement.year}")
+
+
+def safe_cell(text: str) -> str:
+    """Typed text must never become a spreadsheet formula when the file is opened (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_csv(statement: Statement) -> bytes:

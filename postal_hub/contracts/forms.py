@@ -20,10 +20,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from postal_hub.admin.forms import optional_int
 from postal_hub.contracts.inputs import ScopeInput, TermInput
 from postal_hub.contracts.status import TaskType
 from postal_hub.forms_i18n import BaseForm
+from postal_hub.web_helpers import optional_int, record_id
 
 DOCUMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt"]
 
@@ -52,7 +52,7 @@ class ScopeFields(BaseForm):
         choices=[("1", _l("all of the unit's procedures")), ("0", _l("only those chosen below"))],
         default="1",
     )
-    procedure_ids = MultiCheckboxField(_l("Procedures"), coerce=int, validate_choice=False)
+    procedure_ids = MultiCheckboxField(_l("Procedures"), coerce=record_id, validate_choice=False)
     nationwide = RadioField(
         _l("Service area"),
         choices=[("1", _l("the whole country")), ("0", _l("only the provinces chosen below"))],

@@ -126,6 +126,8 @@ def clean_header(
     for name in ("signed_on", "valid_from", "valid_to"):
         if getattr(data, name) is None:
             errors.add(name, _l("Enter a date (dd/mm/yyyy)."))
+        else:
+            setattr(data, name, errors.sane_date(name, getattr(data, name)))
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
         errors.add("valid_to", _l("The contract must end after it starts."))
     if number and "number" not in errors.errors:

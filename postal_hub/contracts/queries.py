@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from postal_hub.contracts.access import scope_contracts, scope_tasks, unit_side_ids
+from postal_hub.contracts.access import managed_ids, scope_contracts, scope_tasks
 from postal_hub.contracts.coverage import version_in_force
 from postal_hub.contracts.models import Contract, ContractVersion
 from postal_hub.contracts.statement_models import Statement
@@ -81,7 +81,7 @@ def party_choices(session: Session, actor: User) -> list[tuple[Any, str]]:
         Organization.active.is_(True),
     )
     if not actor.has_role(Role.SYSTEM_ADMIN):
-        stmt = stmt.where(Organization.id.in_(unit_side_ids(session, actor)))
+        stmt = stmt.where(Organization.id.in_(managed_ids(session, actor)))
     return [(o.id, f"{o.name} ({o.code})") for o in session.scalars(stmt.order_by(Organization.name))]
 
 
@@ -130,3 +130,19 @@ def office_filter_choices(session: Session, actor: User) -> list[tuple[str, str]
         sa.select(PostOffice).where(PostOffice.id.in_(with_tasks)).order_by(PostOffice.name)
     )
     return [(str(o.id), o.name) for o in offices]
+
+
+def operator_choices(session: Session) -> list[tuple[int, str]]:
+    operators = session.scalars(
+        sa.select(Organization)
+        .where(Organization.kind == OrgKind.POSTAL_OPERATOR, Organization.active.is_(True))
+        .order_by(Organization.name)
+    )
+    return [(o.id, o.name) for o in operators]
+
+
+def author_names(session: Session, statement: Statement) -> dict[int, str]:
+    ids = {c.author_id for c in statement.comments if c.author_id}
+    if not ids:
+        return {}
+    return {u.id: u.full_name for u in session.scalars(sa.select(User).where(User.id.in_(ids)))}

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.access import may_create_contracts, require_manage, unit_side_ids
+from postal_hub.contracts.access import managed_ids, may_create_contracts, require_manage
 from postal_hub.contracts.coverage import overlapping
 from postal_hub.contracts.inputs import CleanScope, ContractInput, ScopeInput, clean_header, clean_scope
 from postal_hub.contracts.models import (
     CapacityAssessment,
     Contract,
+    ContractDocument,
     ContractStatusChange,
     ContractTerm,
     ContractVersion,
@@ -22,6 +23,7 @@ from postal_hub.contracts.status import CONTRACT_MACHINE, ContractStatus
 from postal_hub.core import audit
 from postal_hub.core.clock import LOCAL_TZ, to_local
 from postal_hub.core.errors import Conflict, PermissionDenied, ValidationFailed
+from postal_hub.core.files import FileStore
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validation import FieldErrors
 
@@ -66,7 +68,7 @@ def save_draft(
     if (
         actor is not None
         and actor.has_role(Role.AGENCY_SUPERVISOR)
-        and data.unit_id not in unit_side_ids(session, actor)
+        and data.unit_id not in managed_ids(session, actor)
     ):
         errors.add("unit_id", _l("Choose your own agency or one of its one-stop units."))
     scope = clean_scope(session, data.scope, errors)
@@ -112,7 +114,7 @@ def record_assessment(
     """The capacity of both sides, assessed and signed, as the bidding rules require before award."""
     require_manage(session, actor, contract)
     errors = FieldErrors()
-    if assessed_on is None:
+    if assessed_on is None or errors.sane_date("assessed_on", assessed_on) is None:
         errors.add("assessed_on", _l("Enter a date (dd/mm/yyyy)."))
     elif assessed_on > to_local(now).date():
         errors.add("assessed_on", _l("An assessment cannot be dated in the future."))
@@ -191,7 +193,7 @@ def _check_can_run(session: Session, contract: Contract, now: datetime) -> None:
                 )
             },
         )
-    other = overlapping(session, contract, contract.versions[-1])
+    other = overlapping(session, contract)
     if other is not None:
         raise Conflict(
             str(
@@ -232,6 +234,42 @@ def terminate(session: Session, actor: User | None, contract: Contract, now: dat
 def _require_reason(reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationFailed(str(_l("Give the reason.")), {"reason": str(_l("This field is required."))})
+
+
+def attach_document(
+    session: Session,
+    actor: User | None,
+    contract: Contract,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    store: FileStore,
+    now: datetime,
+) -> ContractDocument:
+    """Keep a signed scan or decision with the contract: bytes in the file store, a record here."""
+    require_manage(session, actor, contract)
+    if not data:
+        raise ValidationFailed(str(_l("The file is empty.")), {"file": str(_l("The file is empty."))})
+    document = ContractDocument(
+        filename=(filename or "document")[-255:],
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(data),
+        sha256=store.put(data),
+        uploaded_at=now,
+        uploaded_by_id=actor.id if actor else None,
+    )
+    contract.documents.append(document)
+    session.flush()
+    audit.record(
+        session,
+        actor.id if actor else None,
+        "contract.document_attached",
+        "contract",
+        contract.id,
+        {"filename": document.filename, "sha256": document.sha256},
+        at=now,
+    )
+    return document
 
 
 def expire_ended(session: Session, now: datetime) -> list[Contract]:
@@ -304,7 +342,7 @@ def amend(
     contract.versions.append(version)
     _apply_scope(version, clean)
     session.flush()
-    if contract.status == ContractStatus.ACTIVE and (other := overlapping(session, contract, version)):
+    if contract.status == ContractStatus.ACTIVE and (other := overlapping(session, contract)):
         raise Conflict(
             str(
                 _l(

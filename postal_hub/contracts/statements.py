@@ -173,6 +173,12 @@ def submit(
 ) -> None:
     if not can_bill(actor, statement.contract):
         raise PermissionDenied(str(_l("Only the operator's postal manager submits statements.")))
+    if period(statement.year, statement.month)[1] > now:
+        # A month billed before it ends would leave the rest of its work unbilled for good.
+        raise ValidationFailed(
+            str(_l("A statement is submitted once its month has ended.")),
+            {"month": str(_l("This month has not ended yet."))},
+        )
     _set_status(session, statement, StatementStatus.SUBMITTED, actor, now, comment)
 
 

@@ -122,18 +122,13 @@ def _managers(session: Session, task: Task) -> list[User]:
 def escalate(session: Session, now: datetime, notifier: Notifier) -> tuple[int, int]:
     """Tell the responsible managers about tasks near their due time and overdue ones, once each."""
     running = Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value])
-    near = list(
-        session.scalars(
-            sa.select(Task).where(
-                running, Task.warn_at <= now, Task.due_at > now, Task.near_due_notified_at.is_(None)
-            )
-        )
+    # Rows are locked, and skipped by a second worker running at the same time, so nobody is told twice.
+    near_query = sa.select(Task).where(
+        running, Task.warn_at <= now, Task.due_at > now, Task.near_due_notified_at.is_(None)
     )
-    late = list(
-        session.scalars(
-            sa.select(Task).where(running, Task.due_at <= now, Task.overdue_notified_at.is_(None))
-        )
-    )
+    late_query = sa.select(Task).where(running, Task.due_at <= now, Task.overdue_notified_at.is_(None))
+    near = list(session.scalars(near_query.with_for_update(skip_locked=True)))
+    late = list(session.scalars(late_query.with_for_update(skip_locked=True)))
     for task in near:
         _notify(session, notifier, task, now, overdue=False)
         task.near_due_notified_at = now

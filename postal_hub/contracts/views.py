@@ -20,7 +20,6 @@ from postal_hub.contracts.forms import (
     StatusForm,
 )
 from postal_hub.contracts.inputs import ContractInput
-from postal_hub.contracts.models import ContractDocument
 from postal_hub.contracts.queries import contract_detail, contracts_page
 from postal_hub.contracts.status import CONTRACT_MACHINE, CONTRACT_STATUS_LABELS, ContractStatus
 from postal_hub.core.errors import DomainError
@@ -212,24 +211,24 @@ def contract_status(contract_id: int) -> BaseResponse:
 @roles_required(*WRITERS)
 def contract_document_upload(contract_id: int) -> BaseResponse:
     contract = get_contract(db.session, current_user, contract_id)
-    if not can_manage(db.session, current_user, contract):
-        abort(403)
     form = DocumentForm()
     if form.validate_on_submit():
-        data = form.file.data.read()
-        digest = file_store().put(data)
-        contract.documents.append(
-            ContractDocument(
-                filename=(form.file.data.filename or "document")[-255:],
-                size=len(data),
-                sha256=digest,
-                content_type=form.file.data.mimetype or "application/octet-stream",
-                uploaded_at=clock().now(),
-                uploaded_by_id=current_user.id,
+        upload = form.file.data
+        try:
+            services.attach_document(
+                db.session,
+                current_user,
+                contract,
+                upload.filename or "",
+                upload.mimetype or "",
+                upload.read(),
+                file_store(),
+                clock().now(),
             )
-        )
-        db.session.commit()
-        flash(_("The document is attached."), "success")
+            db.session.commit()
+            flash(_("The document is attached."), "success")
+        except DomainError as exc:
+            report(exc)
     else:
         for error in form.file.errors:
             flash(str(error), "error")

@@ -16,7 +16,7 @@ from postal_hub.contracts.access import can_bill, can_decide, get_contract, scop
 from postal_hub.contracts.blueprint import bp, report
 from postal_hub.contracts.forms import PrepareStatementForm, StatementActionForm
 from postal_hub.contracts.models import Contract
-from postal_hub.contracts.queries import office_filter_choices, tasks_page
+from postal_hub.contracts.queries import author_names, office_filter_choices, tasks_page
 from postal_hub.contracts.statement_models import Statement
 from postal_hub.contracts.status import (
     STATEMENT_MACHINE,
@@ -90,18 +90,7 @@ def statement_page(statement_id: int) -> str:
         can_comment=bill or decide,
         statuses=STATEMENT_STATUS_LABELS,
         task_types=TASK_TYPE_LABELS,
-        authors=_authors(statement),
-    )
-
-
-def _authors(statement: Statement) -> dict[int, str]:
-    from postal_hub.core.users.models import User
-
-    ids = {c.author_id for c in statement.comments if c.author_id}
-    return (
-        {u.id: u.full_name for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
-        if ids
-        else {}
+        authors=author_names(db.session, statement),
     )
 
 

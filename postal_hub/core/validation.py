@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -62,6 +63,13 @@ class FieldErrors:
                 self.add("lat", _l("This latitude is outside Vietnam (8 to 24)."))
             if not VN_LON[0] <= lon <= VN_LON[1]:
                 self.add("lon", _l("This longitude is outside Vietnam (102 to 118)."))
+
+    def sane_date(self, field: str, value: date | None) -> date | None:
+        """Dates in contracts and records lie between 2000 and 2100; anything else is a typing slip."""
+        if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            self.add(field, _l("Enter a date between 2000 and 2100."))
+            return None
+        return value
 
     def raise_if_any(self) -> None:
         if self.errors:

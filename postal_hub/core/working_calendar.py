@@ -16,37 +16,25 @@ import holidays
 from postal_hub.core.clock import LOCAL_TZ
 
 OFFICE_PERIODS: tuple[tuple[time, time], ...] = ((time(8, 0), time(12, 0)), (time(13, 0), time(17, 0)))
-WORKDAYS = frozenset(range(5))  # Monday..Friday
 MAX_DAYS = 3660  # a guard: no SLA runs ten years
 
 
 @lru_cache(maxsize=64)
-def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year))
-
-
-def holiday_name(day: date) -> str | None:
-    names = holidays.country_holidays("VN", years=day.year)
-    return names.get(day)
+def _official_year(year: int) -> holidays.HolidayBase:
+    """Vietnam's official calendar for a year: holidays, days off in lieu, and the Saturdays worked to
+    make up for a bridged day (e.g. 22/08/2026 for 31/08/2026)."""
+    return holidays.country_holidays("VN", years=year)
 
 
 class WorkingCalendar:
     def __init__(
-        self,
-        periods: tuple[tuple[time, time], ...] = OFFICE_PERIODS,
-        workdays: frozenset[int] = WORKDAYS,
-        extra_days_off: Iterable[date] = (),
+        self, periods: tuple[tuple[time, time], ...] = OFFICE_PERIODS, extra_days_off: Iterable[date] = ()
     ) -> None:
         self.periods = periods
-        self.workdays = workdays
         self.extra_days_off = frozenset(extra_days_off)
 
     def is_working_day(self, day: date) -> bool:
-        return (
-            day.weekday() in self.workdays
-            and day not in _public_holidays(day.year)
-            and day not in self.extra_days_off
-        )
+        return day not in self.extra_days_off and bool(_official_year(day.year).is_working_day(day))
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The moment `hours` of working time after `start` (an aware datetime); returned in UTC."""

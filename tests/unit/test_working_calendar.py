@@ -61,3 +61,8 @@ def test_an_extra_day_off_is_skipped() -> None:
     assert calendar.add_working_hours(local(2026, 11, 20, 16), 8) == local(
         2026, 11, 25, 16
     )  # 24/11 is a holiday
+
+
+def test_an_official_make_up_saturday_is_a_working_day() -> None:
+    # 31/08/2026 is bridged into the National Day holiday and made up on Saturday 22/08/2026.
+    assert WorkingCalendar().add_working_hours(local(2026, 8, 21, 16), 2) == local(2026, 8, 22, 9)

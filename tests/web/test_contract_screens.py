@@ -299,3 +299,30 @@ def test_expired_contracts_stay_readable(
     session.commit()
     auth.sign_in(world["supervisor"].username)
     assert client.get(f"/contracts/{old.id}").status_code == 200
+
+
+def test_absurd_ids_and_dates_get_field_messages_not_errors(
+    client: FlaskClient, auth: AuthActions, world: dict[str, Any]
+) -> None:
+    auth.sign_in(world["supervisor"].username)
+    for extra in ({"all_procedures": "0", "procedure_ids": ["9" * 25]}, {"valid_from": "0001-01-01"}):
+        response = client.post("/contracts/new", data=_contract_form(world, **extra))
+        assert response.status_code == 200
+        assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_attaching_a_document_is_audited(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any]
+) -> None:
+    from postal_hub.core.audit import AuditEntry
+
+    auth.sign_in(world["supervisor"].username)
+    client.post(
+        f"/contracts/{world['contract'].id}/documents",
+        data={"file": (io.BytesIO(b"%PDF-1.4"), "quyet-dinh.pdf")},
+        content_type="multipart/form-data",
+    )
+    actions = session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.actor_id == world["supervisor"].id)
+    )
+    assert "contract.document_attached" in list(actions)
