@@ -53,6 +53,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         or f"sqlite:///{(instance_path / 'postal_hub.sqlite3').as_posix()}",
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         ALLOW_SQLITE_IN_PRODUCTION=_env_bool("POSTAL_HUB_ALLOW_SQLITE"),
+        DATABASE_POOL_SIZE=int(os.environ.get("DATABASE_POOL_SIZE", "5")),
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         LANGUAGES=("vi", "en"),

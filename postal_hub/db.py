@@ -81,7 +81,13 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"])
+        url = app.config["DATABASE_URL"]
+        pool = (
+            {}
+            if url.startswith("sqlite")
+            else {"pool_size": app.config["DATABASE_POOL_SIZE"], "max_overflow": 10}
+        )
+        engine = make_engine(url, **pool)
         app.extensions["postal_hub_db"] = {
             "engine": engine,
             "session_factory": sessionmaker(engine, expire_on_commit=False),

@@ -11,24 +11,31 @@ from postal_hub.contracts.models import (
 from postal_hub.contracts.statement_models import Statement, StatementComment, StatementLine
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.audit import AuditEntry
+from postal_hub.core.counters import CodeCounter
 from postal_hub.core.notifications import Notification
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.places.models import Commune, Province
 from postal_hub.core.procedures.models import Procedure, ProcedureComponent
 from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
+from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
 
 __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
     "CapacityAssessment",
+    "CodeCounter",
     "Commune",
     "Contract",
     "ContractDocument",
     "ContractStatusChange",
     "ContractTerm",
     "ContractVersion",
+    "Dossier",
+    "DossierComponent",
+    "DossierEvent",
+    "DossierFile",
     "Notification",
     "Organization",
     "PostOffice",

@@ -218,3 +218,54 @@ def _fixed_now() -> Any:
     from tests.fakes import FixedClock
 
     return FixedClock().now()
+
+
+def commune_unit(session: Session, commune_code: str, **overrides: Any) -> Organization:
+    """A commune-level one-stop unit in the given commune (and its province)."""
+    from postal_hub.core.places.models import Commune
+
+    commune = session.get(Commune, commune_code)
+    assert commune is not None
+    parent = agency(session, level="commune", province_code=commune.province_code, commune_code=commune.code)
+    return unit(
+        session,
+        parent,
+        level="commune",
+        province_code=commune.province_code,
+        commune_code=commune.code,
+        **overrides,
+    )
+
+
+def intake_setup(
+    session: Session, unit_commune: str = "00097", office_province: str = "79", **contract_overrides: Any
+) -> dict[str, Any]:
+    """A commune-level unit, a procedure it handles, an office (by default in another province) and a
+    nationwide contract covering all work: the smallest world where a dossier can be accepted."""
+    handling_unit = commune_unit(session, unit_commune)
+    proc = procedure(session, competent_level="commune", fee=8_000, charge=0)
+    op = operator(session)
+    office = post_office(session, op, province_code=office_province)
+    made = contract(session, handling_unit, op, **contract_overrides)
+    clerk = user(session, Role.POSTAL_CLERK, organization=op, post_office_id=office.id)
+    return {
+        "unit": handling_unit,
+        "procedure": proc,
+        "operator": op,
+        "office": office,
+        "contract": made,
+        "clerk": clerk,
+    }
+
+
+def applicant(commune_code: str = "00097", province_code: str = "01") -> Any:
+    from postal_hub.intake.services import ApplicantInput
+
+    return ApplicantInput(
+        name="Nguyễn Văn An",
+        citizen_id="001090012345",
+        phone="0912345678",
+        province_code=province_code,
+        commune_code=commune_code,
+        street="12 Phúc Xá",
+    )

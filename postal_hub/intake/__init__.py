@@ -1,0 +1,1 @@
+"""Dossier intake at any post office: guidance, routing, acceptance, digitization, tracking."""

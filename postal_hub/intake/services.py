@@ -1,0 +1,198 @@
+"""Accepting a dossier at the counter: check it, route it, number it, price it, and start its tasks."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts.coverage import find_coverage, require_coverage
+from postal_hub.contracts.status import TaskType
+from postal_hub.contracts.tasks import complete_task, create_task
+from postal_hub.core import audit, validators
+from postal_hub.core.clock import to_local
+from postal_hub.core.codes import make_dossier_code, make_s10
+from postal_hub.core.counters import next_value
+from postal_hub.core.errors import PermissionDenied
+from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.orgs.services import check_place
+from postal_hub.core.procedures.models import Procedure, ProcedureComponent
+from postal_hub.core.text import fold
+from postal_hub.core.users.models import Role, User
+from postal_hub.core.validation import FieldErrors
+from postal_hub.core.working_calendar import WorkingCalendar
+from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent
+from postal_hub.intake.routing import competent_unit
+from postal_hub.intake.status import Channel, DossierStatus, PaymentMethod, ResultDelivery
+
+ITEM_SERVICE = "RR"  # registered item: the sealed envelope is signed for at every hand-off
+HOURS_PER_WORKING_DAY = 8
+
+
+@dataclass
+class ApplicantInput:
+    name: str
+    citizen_id: str
+    phone: str
+    province_code: str
+    commune_code: str
+    street: str
+
+
+@dataclass
+class AcceptanceInput:
+    procedure_id: int | None
+    applicant: ApplicantInput
+    present: set[str] = dataclasses.field(default_factory=set)
+    subject_commune_code: str | None = None
+    result_delivery: str = ResultDelivery.HOME.value
+    payment_method: str = PaymentMethod.CASH.value
+    submission_token: str | None = None
+    channel: Channel = Channel.COUNTER
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """Not accepted: the citizen takes home the list of what is missing."""
+
+    procedure: Procedure
+    missing: list[ProcedureComponent]
+
+
+def clean_applicant(
+    session: Session, data: ApplicantInput, now: datetime, errors: FieldErrors
+) -> dict[str, str]:
+    name = errors.require("applicant_name", data.name)
+    citizen_id = errors.check("citizen_id", validators.citizen_id, data.citizen_id, to_local(now).date())
+    phone = errors.check("phone", validators.mobile_phone, data.phone)
+    if not data.province_code:
+        errors.add("province_code", _l("Choose the province."))
+    if not data.commune_code:
+        errors.add("commune_code", _l("Choose the commune."))
+    check_place(session, errors, data.province_code or None, data.commune_code or None)
+    street = errors.require("street", data.street)
+    return {
+        "applicant_name": name,
+        "applicant_citizen_id": citizen_id or "",
+        "applicant_phone": phone or "",
+        "applicant_province_code": data.province_code,
+        "applicant_commune_code": data.commune_code,
+        "applicant_street": street,
+    }
+
+
+def accepting_office(session: Session, actor: User) -> PostOffice:
+    if not actor.has_role(Role.POSTAL_CLERK, Role.POSTAL_MANAGER) or actor.post_office_id is None:
+        raise PermissionDenied(str(_l("Only a postal clerk attached to a post office accepts dossiers.")))
+    office = session.get(PostOffice, actor.post_office_id)
+    if office is None or not office.active:
+        raise PermissionDenied(str(_l("Your post office is not active.")))
+    return office
+
+
+def accept(
+    session: Session, actor: User | None, office: PostOffice, data: AcceptanceInput, now: datetime
+) -> Dossier | Incomplete:
+    """A complete dossier is accepted and numbered; an incomplete one is not, and nothing is written."""
+    if data.submission_token:
+        earlier = session.scalar(sa.select(Dossier).where(Dossier.submission_token == data.submission_token))
+        if earlier is not None:
+            return earlier  # the same form sent twice: one dossier, not two
+    errors = FieldErrors()
+    procedure = session.get(Procedure, data.procedure_id) if data.procedure_id else None
+    if procedure is None or not procedure.active:
+        errors.add("procedure_id", _l("Choose a procedure from the catalogue."))
+    elif not procedure.postal_allowed:
+        errors.add("procedure_id", _l("This procedure cannot be handed in through the post."))
+    values = clean_applicant(session, data.applicant, now, errors)
+    if data.result_delivery not in {r.value for r in ResultDelivery}:
+        errors.add("result_delivery", _l("Choose how the result is returned."))
+    if data.payment_method not in {p.value for p in PaymentMethod}:
+        errors.add("payment_method", _l("Choose how the fees are paid."))
+    errors.raise_if_any()
+    assert procedure is not None
+    missing = [c for c in procedure.components if c.code not in data.present]
+    if missing:
+        return Incomplete(procedure, missing)
+    place = data.subject_commune_code or data.applicant.commune_code
+    unit = competent_unit(session, procedure, place, office)
+    acceptance = require_coverage(session, TaskType.COUNTER_ACCEPTANCE, procedure, unit, office, now)
+    day = to_local(now).date()
+    sequence = next_value(session, f"dossier:{unit.code}:{day:%y%m%d}")
+    dossier = Dossier(
+        code=make_dossier_code(unit.code, day, sequence),
+        item_number=make_s10(ITEM_SERVICE, next_value(session, f"s10:{ITEM_SERVICE}")),
+        submission_token=data.submission_token,
+        status=DossierStatus.ACCEPTED.value,
+        channel=data.channel.value,
+        procedure_id=procedure.id,
+        unit_id=unit.id,
+        operator_id=office.operator_id,
+        office_id=office.id,
+        subject_commune_code=data.subject_commune_code or None,
+        search_key=fold(f"{values['applicant_name']} {values['applicant_phone']}"),
+        result_delivery=data.result_delivery,
+        payment_method=data.payment_method,
+        fee=procedure.fee,
+        charge=procedure.charge,
+        postal_price=acceptance.term.unit_price,
+        accepted_at=now,
+        accepted_by_id=actor.id if actor else None,
+        appointment_at=WorkingCalendar().add_working_hours(
+            now, procedure.processing_days * HOURS_PER_WORKING_DAY
+        ),
+        **values,
+    )
+    dossier.components = [
+        DossierComponent(
+            position=c.position,
+            code=c.code,
+            name=c.name,
+            kind_key=fold(c.name),
+            original=c.original,
+            count=c.count,
+        )
+        for c in procedure.components
+    ]
+    session.add(dossier)
+    session.flush()
+    record_event(session, dossier, "accepted", now, office.name, actor)
+    done = create_task(
+        session, TaskType.COUNTER_ACCEPTANCE, unit, office, now, procedure, dossier.code, actor=actor
+    )
+    complete_task(session, done, now, outcome=str(_l("Accepted")), actor=actor)
+    for later in (TaskType.DIGITIZATION, TaskType.CARRIAGE):
+        if find_coverage(session, later, procedure, unit, office, now) is not None:
+            create_task(session, later, unit, office, now, procedure, dossier.code, actor=actor)
+    audit.record(
+        session,
+        actor.id if actor else None,
+        "dossier.accepted",
+        "dossier",
+        dossier.code,
+        {"office": office.code, "unit": unit.code},
+        at=now,
+    )
+    return dossier
+
+
+def record_event(
+    session: Session,
+    dossier: Dossier,
+    code: str,
+    at: datetime,
+    place: str,
+    actor: User | None,
+    note: str = "",
+) -> DossierEvent:
+    """Append a step to the timeline, in the same transaction as the change it describes."""
+    event = DossierEvent(
+        code=code, at=at, place=place[:255], actor_id=actor.id if actor else None, note=note[:500]
+    )
+    dossier.events.append(event)
+    session.flush()
+    return event

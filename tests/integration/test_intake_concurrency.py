@@ -1,0 +1,96 @@
+"""Twenty clerks accepting at the same moment get twenty consecutive codes: no duplicate, no gap.
+
+Real threads and real commits need committed data, so this runs in a schema of its own that is
+migrated for the test and dropped after it. PostgreSQL only: SQLite serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from postal_hub import create_app, migrate
+from postal_hub.core.places.services import sync_places
+from postal_hub.db import make_engine
+from postal_hub.extensions import db
+from postal_hub.intake.models import Dossier
+from postal_hub.intake.services import AcceptanceInput, accept
+from tests import factories
+from tests.conftest import ENGINE, TEST_CONFIG
+from tests.fakes import FixedClock
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="concurrency is proven on PostgreSQL")
+WORKERS = 20
+
+
+@pytest.fixture
+def own_schema(database_url: str) -> Iterator[str]:
+    schema = f"conc_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+def test_twenty_concurrent_acceptances_get_consecutive_codes(own_schema: str) -> None:
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": WORKERS + 2})
+    clock = FixedClock()
+    with app.app_context():
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        db.session.commit()
+        ids: dict[str, Any] = {
+            "clerk": world["clerk"].id,
+            "office": world["office"].id,
+            "procedure": world["procedure"].id,
+            "present": {c.code for c in world["procedure"].components},
+        }
+    barrier = threading.Barrier(WORKERS, timeout=30)
+    results: list[str] = []
+    failures: list[BaseException] = []
+
+    def clerk_accepts() -> None:
+        try:
+            with app.app_context():
+                session: Session = db.session
+                from postal_hub.core.orgs.models import PostOffice
+                from postal_hub.core.users.models import User
+
+                clerk, office = session.get(User, ids["clerk"]), session.get(PostOffice, ids["office"])
+                assert clerk is not None and office is not None
+                barrier.wait()
+                dossier = accept(
+                    session,
+                    clerk,
+                    office,
+                    AcceptanceInput(
+                        procedure_id=ids["procedure"], applicant=factories.applicant(), present=ids["present"]
+                    ),
+                    clock.now(),
+                )
+                assert isinstance(dossier, Dossier)
+                session.commit()
+                results.append(dossier.code)
+        except BaseException as exc:  # reported below, with the thread's own error
+            failures.append(exc)
+
+    threads = [threading.Thread(target=clerk_accepts) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    sequences = sorted(int(code.rsplit("-", 1)[1]) for code in results)
+    assert sequences == list(range(1, WORKERS + 1))
+    app.extensions["postal_hub_db"]["engine"].dispose()
