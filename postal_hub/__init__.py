@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.auth.views import bp as auth_bp
     from postal_hub.contracts.views_all import bp as contracts_bp
     from postal_hub.home.views import bp as home_bp
+    from postal_hub.intake.views_all import bp as intake_bp
     from postal_hub.places_api import bp as places_bp
 
     app.register_blueprint(home_bp)
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(contracts_bp)
+    app.register_blueprint(intake_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -72,6 +72,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         PAGE_SIZE=25,
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        TRACK_LOOKUPS_PER_MINUTE=int(os.environ.get("TRACK_LOOKUPS_PER_MINUTE", "30")),
         TASK_WARN_FRACTION=float(os.environ.get("TASK_WARN_FRACTION", "0.8")),
     )
     if test_config:

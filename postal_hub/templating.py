@@ -67,16 +67,22 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
 ]
 
 
+PUBLIC_NAV = ("intake.catalogue", "intake.track_form")
+
+
 def navigation() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
-        return []
-    items = []
-    for endpoint, label, roles in NAV_ITEMS:
-        if current_user.has_role(*roles):
-            # "admin.offices" is also active on "admin.office_edit" and the like.
-            active = (request.endpoint or "").startswith(endpoint.rstrip("s"))
-            items.append({"url": url_for(endpoint), "label": label, "active": active})
-    return items
+        public = [(e, label) for e, label, _roles in NAV_ITEMS if e in PUBLIC_NAV]
+        return [_nav_item(e, label) for e, label in public]
+    return [
+        _nav_item(endpoint, label) for endpoint, label, roles in NAV_ITEMS if current_user.has_role(*roles)
+    ]
+
+
+def _nav_item(endpoint: str, label: Any) -> dict[str, Any]:
+    # "admin.offices" is also active on "admin.office_edit" and the like.
+    active = (request.endpoint or "").startswith(endpoint.rstrip("s"))
+    return {"url": url_for(endpoint), "label": label, "active": active}
 
 
 def init_templating(app: Flask) -> None:

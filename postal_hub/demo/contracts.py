@@ -196,12 +196,45 @@ def seed_contracts(session: Session, now: datetime) -> None:
         now,
     )
 
+    _commune_contracts(session, this_year, today, now)
     _seed_tasks(session, nationwide, "01", now, seed=1)
     _seed_tasks(session, two_provinces, "79", now, seed=2)
     last_month = today.replace(day=1) - timedelta(days=1)
     statement = statements.prepare(session, None, nationwide, last_month.year, last_month.month, now)
     statements.submit(session, None, statement, now, "Bảng kê tháng trước, đề nghị Trung tâm xác nhận.")
     escalate(session, now, InboxNotifier())
+
+
+def _commune_contracts(session: Session, start: date, today: date, now: datetime) -> None:
+    """Each commune's one-stop unit signs its own contract, so its dossiers can be handed in anywhere."""
+    communes = session.scalars(
+        sa.select(Organization)
+        .where(Organization.kind == "one_stop_unit", Organization.level == "commune")
+        .order_by(Organization.code)
+    )
+    work = [
+        TaskType.COUNTER_ACCEPTANCE,
+        TaskType.HOME_PICKUP,
+        TaskType.DIGITIZATION,
+        TaskType.CARRIAGE,
+        TaskType.RESULT_COLLECTION,
+        TaskType.RESULT_DELIVERY,
+    ]
+    for n, unit in enumerate(communes, start=1):
+        contract = _contract(
+            session,
+            f"{n:02d}/{today.year}/HĐ-{unit.code}-BĐVN",
+            unit.code,
+            "direct_appointment",
+            "Quyết định giao nhiệm vụ cung ứng dịch vụ bưu chính công ích của UBND",
+            start,
+            date(today.year + 1, 12, 31),
+            ScopeInput(terms=_terms(work), nationwide=True, page_price=500, penalty_per_breach=20_000),
+            now,
+            "Tiếp nhận hồ sơ cấp xã tại mọi bưu cục trên toàn quốc.",
+        )
+        _assess(session, contract, start - timedelta(days=10), now, 59, 41)
+        services.activate(session, None, contract, services.start_of_day(start))
 
 
 def _seed_tasks(session: Session, contract: Contract, province: str, now: datetime, seed: int) -> None:

@@ -1,0 +1,73 @@
+"""Public pages: the procedure catalogue with printable checklists, and dossier tracking."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from postal_hub.core.orgs.models import GovLevel
+from postal_hub.core.pagination import ListRequest, parse_page
+from postal_hub.core.ratelimit import RateLimiter
+from postal_hub.extensions import db
+from postal_hub.intake.forms import TrackForm
+from postal_hub.intake.queries import catalogue_page, find_for_tracking, procedure_by_code, tracking_view
+from postal_hub.intake.status import DOSSIER_STATUS_LABELS
+from postal_hub.web_helpers import list_args
+
+bp = Blueprint("intake", __name__)
+
+
+def track_limiter() -> RateLimiter:
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        "track_limiter", RateLimiter(current_app.config["TRACK_LOOKUPS_PER_MINUTE"], 60)
+    )
+    return limiter
+
+
+@bp.get("/procedures")
+def catalogue() -> str:
+    lr = ListRequest(q=request.args.get("q", ""), page=parse_page(request.args.get("page")), per_page=20)
+    level = request.args.get("level", "")
+    page = catalogue_page(db.session, lr, level if level in {lv.value for lv in GovLevel} else None)
+    return render_template("intake/catalogue.html", page=page, lr=lr, level=level, args=list_args())
+
+
+@bp.get("/procedures/<code>")
+def procedure_page(code: str) -> str:
+    procedure = procedure_by_code(db.session, code)
+    if procedure is None:
+        abort(404)
+    return render_template(
+        "intake/procedure.html", procedure=procedure, print_mode=request.args.get("print") == "1"
+    )
+
+
+@bp.get("/track")
+def track_form() -> str | Response:
+    form = TrackForm(request.args)
+    if form.code.data:
+        return redirect(url_for("intake.track", code=form.code.data.strip()))
+    return render_template("intake/track_form.html", form=form)
+
+
+@bp.get("/track/<code>")
+def track(code: str) -> tuple[str, int, dict[str, str]] | str | tuple[str, int]:
+    wait = track_limiter().hit(request.remote_addr or "unknown")
+    if wait:
+        return (
+            render_template(
+                "errors/error.html",
+                status=429,
+                title=_("Too many lookups"),
+                message=_("Please wait a minute and try again."),
+            ),
+            429,
+            {"Retry-After": str(wait)},
+        )
+    dossier = find_for_tracking(db.session, code)
+    if dossier is None:
+        return render_template(
+            "intake/track_form.html", form=TrackForm(data={"code": code}), not_found=code
+        ), 404
+    return render_template("intake/track.html", view=tracking_view(dossier), statuses=DOSSIER_STATUS_LABELS)

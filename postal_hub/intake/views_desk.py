@@ -1,0 +1,163 @@
+"""The clerk's desk: today's dossiers, search, counter acceptance, receipt and missing-items slip."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from postal_hub.auth.permissions import roles_required
+from postal_hub.core import audit
+from postal_hub.core.errors import DomainError
+from postal_hub.core.places.queries import commune_choices, province_choices
+from postal_hub.core.users.models import Role
+from postal_hub.extensions import db
+from postal_hub.intake.access import get_dossier
+from postal_hub.intake.forms import AcceptanceForm
+from postal_hub.intake.printables import code128_svg, qr_svg
+from postal_hub.intake.queries import desk_dossiers, dossier_tasks, procedure_by_code
+from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept, accepting_office
+from postal_hub.intake.status import (
+    DOSSIER_STATUS_LABELS,
+    EVENT_LABELS,
+    PAYMENT_LABELS,
+    RESULT_DELIVERY_LABELS,
+)
+from postal_hub.intake.views import bp
+from postal_hub.services import clock
+from postal_hub.web_helpers import apply_errors, list_args, list_request
+
+DESK = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
+CLERKS = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER)
+
+
+@bp.get("/desk")
+@roles_required(*DESK)
+def desk() -> str:
+    lr = list_request()
+    page, by_citizen_id = desk_dossiers(db.session, current_user, lr.q, clock().now(), lr)
+    if by_citizen_id:
+        # Looking a person up by citizen ID is an access to personal data: it is recorded (not the ID).
+        audit.record(
+            db.session,
+            current_user.id,
+            "personal_data.lookup",
+            "dossier",
+            "citizen_id",
+            {"results": page.total},
+            at=clock().now(),
+        )
+        db.session.commit()
+    return render_template(
+        "intake/desk.html", page=page, lr=lr, args=list_args(), statuses=DOSSIER_STATUS_LABELS
+    )
+
+
+def _prepare(form: AcceptanceForm) -> None:
+    provinces = [("", _("— choose —")), *province_choices(db.session)]
+    form.province_code.choices = provinces
+    form.subject_province_code.choices = [("", _("— same as the applicant —")), *province_choices(db.session)]
+    form.commune_code.choices = [
+        ("", _("— choose the province first —")),
+        *(commune_choices(db.session, form.province_code.data) if form.province_code.data else []),
+    ]
+    form.subject_commune_code.choices = [
+        ("", "—"),
+        *(
+            commune_choices(db.session, form.subject_province_code.data)
+            if form.subject_province_code.data
+            else []
+        ),
+    ]
+
+
+@bp.route("/desk/accept", methods=["GET", "POST"])
+@roles_required(*CLERKS)
+def accept_page() -> str | Response | tuple[str, int]:
+    office = accepting_office(db.session, current_user)
+    form = AcceptanceForm()
+    code = form.procedure_code.data if request.method == "POST" else request.args.get("procedure", "")
+    procedure = procedure_by_code(db.session, code or "")
+    if procedure is None:
+        return redirect(url_for("intake.catalogue", q=request.args.get("q", "")))
+    form.present.choices = [(c.code, c.name) for c in procedure.components]
+    if request.method == "GET":
+        form.procedure_code.data = procedure.code
+        form.submission_token.data = secrets.token_urlsafe(24)
+    _prepare(form)
+    if form.validate_on_submit():
+        data = AcceptanceInput(
+            procedure_id=procedure.id,
+            applicant=ApplicantInput(
+                form.applicant_name.data or "",
+                form.citizen_id.data or "",
+                form.phone.data or "",
+                form.province_code.data or "",
+                form.commune_code.data or "",
+                form.street.data or "",
+            ),
+            present=set(form.present.data or []),
+            subject_commune_code=form.subject_commune_code.data or None,
+            result_delivery=form.result_delivery.data or "",
+            payment_method=form.payment_method.data or "",
+            submission_token=form.submission_token.data or None,
+        )
+        try:
+            result = accept(db.session, current_user, office, data, clock().now())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            apply_errors(form, exc.fields)
+        else:
+            if isinstance(result, Incomplete):
+                return render_template(
+                    "intake/missing.html",
+                    procedure=procedure,
+                    missing=result.missing,
+                    office=office,
+                    now=clock().now(),
+                    name=form.applicant_name.data,
+                ), 200
+            db.session.commit()
+            flash(_("Accepted. Give the citizen the receipt."), "success")
+            return redirect(url_for("intake.receipt", code=result.code))
+    return render_template("intake/accept.html", form=form, procedure=procedure, office=office)
+
+
+@bp.get("/desk/dossiers/<code>")
+@roles_required(*DESK, Role.POSTMAN, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
+def dossier_page(code: str) -> str:
+    dossier = get_dossier(db.session, current_user, code)
+    return render_template(
+        "intake/dossier.html",
+        dossier=dossier,
+        tasks=dossier_tasks(db.session, dossier),
+        statuses=DOSSIER_STATUS_LABELS,
+        events=EVENT_LABELS,
+        payments=PAYMENT_LABELS,
+        deliveries=RESULT_DELIVERY_LABELS,
+    )
+
+
+@bp.get("/desk/dossiers/<code>/receipt")
+@roles_required(*DESK)
+def receipt(code: str) -> str:
+    dossier = get_dossier(db.session, current_user, code)
+    if request.args.get("paper") not in (None, "a4", "80mm"):
+        abort(404)
+    tracking_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+        "intake.track", code=dossier.code
+    )
+    return render_template(
+        "intake/receipt.html",
+        dossier=dossier,
+        barcode=code128_svg(dossier.item_number),
+        qr=qr_svg(tracking_url),
+        tracking_url=tracking_url,
+        paper=request.args.get("paper", "a4"),
+        payments=PAYMENT_LABELS,
+        deliveries=RESULT_DELIVERY_LABELS,
+    )
