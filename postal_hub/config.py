@@ -69,7 +69,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_SECURE=production,
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        MAX_SCAN_BYTES=int(os.environ.get("MAX_SCAN_BYTES", str(20 * 1024 * 1024))),
+        MAX_UPLOAD_BYTES=int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         PAGE_SIZE=25,
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         TRACK_LOOKUPS_PER_MINUTE=int(os.environ.get("TRACK_LOOKUPS_PER_MINUTE", "30")),
@@ -77,6 +78,11 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     )
     if test_config:
         app.config.update(test_config)
+    # The request limit must let the largest scan through; each upload checks its own limit.
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+    app.config["MAX_CONTENT_LENGTH"] = (
+        max(app.config["MAX_SCAN_BYTES"], app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
+    )
     if not 0 < app.config["TASK_WARN_FRACTION"] < 1:
         raise ConfigError("TASK_WARN_FRACTION must lie between 0 and 1 (e.g. 0.8 for 80% of the SLA).")
     if production:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import Length
 
 from postal_hub.contracts.forms import MultiCheckboxField
@@ -44,3 +45,14 @@ class TrackForm(BaseForm):
         csrf = False  # a public lookup by GET: nothing changes
 
     code = StringField(_l("Dossier code or item number"), validators=[Length(max=60)])
+
+
+class ScanForm(BaseForm):
+    component = SelectField(_l("Component"), validate_choice=False)
+    file = FileField(_l("Scan (PDF, JPEG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class ReuseForm(BaseForm):
+    component = HiddenField()
+    file_id = HiddenField()
+    consent = BooleanField(_l("The citizen agrees to reuse this document"))

@@ -25,7 +25,8 @@ from postal_hub.core.text import fold
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.core.working_calendar import WorkingCalendar
-from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent
+from postal_hub.intake.lifecycle import record_event
+from postal_hub.intake.models import Dossier, DossierComponent
 from postal_hub.intake.routing import competent_unit
 from postal_hub.intake.status import Channel, DossierStatus, PaymentMethod, ResultDelivery
 
@@ -178,21 +179,3 @@ def accept(
         at=now,
     )
     return dossier
-
-
-def record_event(
-    session: Session,
-    dossier: Dossier,
-    code: str,
-    at: datetime,
-    place: str,
-    actor: User | None,
-    note: str = "",
-) -> DossierEvent:
-    """Append a step to the timeline, in the same transaction as the change it describes."""
-    event = DossierEvent(
-        code=code, at=at, place=place[:255], actor_id=actor.id if actor else None, note=note[:500]
-    )
-    dossier.events.append(event)
-    session.flush()
-    return event

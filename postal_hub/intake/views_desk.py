@@ -7,6 +7,7 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from postal_hub.auth.permissions import roles_required
@@ -15,8 +16,10 @@ from postal_hub.core.errors import DomainError
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.intake import digitization
 from postal_hub.intake.access import get_dossier
-from postal_hub.intake.forms import AcceptanceForm
+from postal_hub.intake.forms import AcceptanceForm, ReuseForm, ScanForm
+from postal_hub.intake.models import DossierFile
 from postal_hub.intake.printables import code128_svg, qr_svg
 from postal_hub.intake.queries import desk_dossiers, dossier_tasks, procedure_by_code
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept, accepting_office
@@ -27,7 +30,7 @@ from postal_hub.intake.status import (
     RESULT_DELIVERY_LABELS,
 )
 from postal_hub.intake.views import bp
-from postal_hub.services import clock
+from postal_hub.services import clock, file_store
 from postal_hub.web_helpers import apply_errors, list_args, list_request
 
 DESK = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
@@ -131,6 +134,8 @@ def accept_page() -> str | Response | tuple[str, int]:
 @roles_required(*DESK, Role.POSTMAN, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
 def dossier_page(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
+    scan_form = ScanForm()
+    scan_form.component.choices = [(c.code, f"{c.code} · {c.name}") for c in dossier.components]
     return render_template(
         "intake/dossier.html",
         dossier=dossier,
@@ -139,6 +144,11 @@ def dossier_page(code: str) -> str:
         events=EVENT_LABELS,
         payments=PAYMENT_LABELS,
         deliveries=RESULT_DELIVERY_LABELS,
+        scan_form=scan_form,
+        reuse_form=ReuseForm(),
+        confirm=FlaskForm(),
+        offers=digitization.reuse_offers(db.session, dossier) if dossier.status == "accepted" else [],
+        can_digitize=current_user.has_role(*CLERKS) and dossier.status == "accepted",
     )
 
 
@@ -146,7 +156,7 @@ def dossier_page(code: str) -> str:
 @roles_required(*DESK)
 def receipt(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
-    if request.args.get("paper") not in (None, "a4", "80mm"):
+    if request.args.get("paper") not in (None, "a4", "80mm"):  # a typo in a hand-typed URL
         abort(404)
     tracking_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
         "intake.track", code=dossier.code
@@ -161,3 +171,93 @@ def receipt(code: str) -> str:
         payments=PAYMENT_LABELS,
         deliveries=RESULT_DELIVERY_LABELS,
     )
+
+
+def _back(dossier_code: str) -> Response:
+    return redirect(url_for("intake.dossier_page", code=dossier_code) + "#digitization")
+
+
+@bp.post("/desk/dossiers/<code>/scans")
+@roles_required(*CLERKS)
+def scan_upload(code: str) -> Response:
+    dossier = get_dossier(db.session, current_user, code)
+    form = ScanForm()
+    form.component.choices = [(c.code, c.code) for c in dossier.components]
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(str(error), "error")
+        return _back(dossier.code)
+    upload = form.file.data
+    try:
+        digitization.upload_scan(
+            db.session,
+            current_user,
+            dossier,
+            form.component.data or "",
+            upload.filename or "",
+            upload.read(),
+            file_store(),
+            clock().now(),
+            current_app.config["MAX_SCAN_BYTES"],
+        )
+        db.session.commit()
+        flash(_("Scan saved."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.fields.get("file") or exc.message, "error")
+    return _back(dossier.code)
+
+
+@bp.post("/desk/dossiers/<code>/reuse")
+@roles_required(*CLERKS)
+def scan_reuse(code: str) -> Response:
+    dossier = get_dossier(db.session, current_user, code)
+    form = ReuseForm()
+    if form.validate_on_submit() and (form.file_id.data or "").isdigit():
+        try:
+            digitization.reuse(
+                db.session,
+                current_user,
+                dossier,
+                form.component.data or "",
+                int(form.file_id.data),
+                bool(form.consent.data),
+                clock().now(),
+            )
+            db.session.commit()
+            flash(_("The earlier document is reused; the citizen need not bring it again."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return _back(dossier.code)
+
+
+@bp.post("/desk/dossiers/<code>/digitized")
+@roles_required(*CLERKS)
+def scan_done(code: str) -> Response:
+    dossier = get_dossier(db.session, current_user, code)
+    if FlaskForm().validate_on_submit():
+        try:
+            digitization.mark_digitized(db.session, current_user, dossier, clock().now())
+            db.session.commit()
+            flash(_("The dossier is digitized."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return _back(dossier.code)
+
+
+@bp.get("/desk/dossiers/<code>/files/<int:file_id>")
+@roles_required(*DESK, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
+def scan_file(code: str, file_id: int) -> Response:
+    dossier = get_dossier(db.session, current_user, code)
+    scan = next((f for f in dossier.files if f.id == file_id), None)
+    if scan is None:
+        reused = {c.reused_file_id for c in dossier.components if c.reused_file_id}
+        scan = db.session.get(DossierFile, file_id) if file_id in reused else None
+    if scan is None:
+        abort(404)
+    response = Response(file_store().get(scan.sha256), mimetype=scan.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=scan.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -121,3 +121,41 @@ def test_no_form_answers_with_a_server_error_whatever_is_posted(
             if status >= 500:
                 failures.append((url, {k: v[:12] for k, v in data.items()}))
     assert failures == []
+
+
+INTAKE_FIELDS = ["procedure_code", "submission_token", "applicant_name", "citizen_id", "phone", "province_code", "commune_code", "street", "subject_province_code", "subject_commune_code", "present", "result_delivery", "payment_method", "component", "file_id", "consent"]
+
+
+def test_no_counter_form_answers_with_a_server_error_whatever_is_posted(
+    app: Flask, session: Session, client: FlaskClient, auth: AuthActions, clock: FixedClock
+) -> None:
+    from postal_hub.intake.models import Dossier
+    from postal_hub.intake.services import AcceptanceInput, accept
+
+    world = factories.intake_setup(session)
+    dossier = accept(
+        session,
+        world["clerk"],
+        world["office"],
+        AcceptanceInput(
+            procedure_id=world["procedure"].id, applicant=factories.applicant(), present={"TP1", "TP2"}
+        ),
+        clock.now(),
+    )
+    assert isinstance(dossier, Dossier)
+    session.commit()
+    auth.sign_in(world["clerk"].username)
+    rng = random.Random(4)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("intake.") or "POST" not in (rule.methods or set()):
+            continue
+        url = rule.build({a: dossier.code for a in rule.arguments})[1]
+        attempts = [dict.fromkeys(INTAKE_FIELDS, value) for value in JUNK]
+        attempts += [{f: rng.choice(JUNK) for f in rng.sample(INTAKE_FIELDS, 8)} for _ in range(15)]
+        attempts += [{**a, "procedure_code": world["procedure"].code} for a in attempts[:10]]
+        for data in attempts:
+            status = client.post(url, data=data).status_code
+            if status >= 500:
+                failures.append((url, {k: v[:12] for k, v in data.items()}))
+    assert failures == []

@@ -169,3 +169,49 @@ def test_tracking_lookups_are_rate_limited(app: Flask, client: FlaskClient, worl
 def test_the_track_form_takes_a_code_typed_with_spaces(client: FlaskClient, world: dict[str, Any]) -> None:
     response = client.get("/track?code=rr 1234 5678 5 vn")
     assert response.status_code == 302 and re.search(r"/track/rr", response.headers["Location"])
+
+
+def test_a_scan_uploaded_at_the_desk_is_served_only_to_those_who_may_see_the_dossier(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    import io
+
+    dossier = _accepted(session, world, clock)
+    auth.sign_in(world["clerk"].username)
+    client.post(
+        f"/desk/dossiers/{dossier.code}/scans",
+        content_type="multipart/form-data",
+        data={"component": "TP1", "file": (io.BytesIO(b"%PDF-1.4 <</Type /Page>>"), "to-khai.pdf")},
+    )
+    session.refresh(dossier)
+    [scan] = dossier.files
+    url = f"/desk/dossiers/{dossier.code}/files/{scan.id}"
+    download = client.get(url)
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    auth.sign_out()
+    other_office = factories.post_office(session, world["operator"])
+    stranger = factories.user(
+        session, Role.POSTAL_CLERK, organization=world["operator"], post_office_id=other_office.id
+    )
+    session.commit()
+    auth.sign_in(stranger.username)
+    assert client.get(url).status_code == 404
+
+
+def test_a_renamed_file_is_refused_at_the_desk_with_a_message(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    import io
+
+    dossier = _accepted(session, world, clock)
+    auth.sign_in(world["clerk"].username)
+    page = client.post(
+        f"/desk/dossiers/{dossier.code}/scans",
+        content_type="multipart/form-data",
+        data={"component": "TP1", "file": (io.BytesIO(b"<html>not a pdf</html>"), "to-khai.pdf")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "flash--error" in page
+    session.refresh(dossier)
+    assert dossier.files == []
