@@ -123,7 +123,24 @@ def test_no_form_answers_with_a_server_error_whatever_is_posted(
     assert failures == []
 
 
-INTAKE_FIELDS = ["procedure_code", "submission_token", "applicant_name", "citizen_id", "phone", "province_code", "commune_code", "street", "subject_province_code", "subject_commune_code", "present", "result_delivery", "payment_method", "component", "file_id", "consent"]
+INTAKE_FIELDS = [
+    "procedure_code",
+    "submission_token",
+    "applicant_name",
+    "citizen_id",
+    "phone",
+    "province_code",
+    "commune_code",
+    "street",
+    "subject_province_code",
+    "subject_commune_code",
+    "present",
+    "result_delivery",
+    "payment_method",
+    "component",
+    "file_id",
+    "consent",
+]
 
 
 def test_no_counter_form_answers_with_a_server_error_whatever_is_posted(
