@@ -17,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese text stays readable in JSON
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from postal_hub.admin.views import bp as admin_bp
+    from postal_hub.api.views import bp as api_bp
     from postal_hub.auth.views import bp as auth_bp
     from postal_hub.contracts.views_all import bp as contracts_bp
     from postal_hub.home.views import bp as home_bp
@@ -58,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

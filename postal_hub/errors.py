@@ -20,9 +20,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+JSON_CODES = {
+    400: "malformed",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
 def _error_page(status: int, title: str, message: str) -> tuple[Response | str, int]:
     if _wants_json():
-        return jsonify({"error": {"code": str(status), "message": message}}), status
+        body = {"error": {"code": JSON_CODES.get(status, str(status)), "message": message, "fields": {}}}
+        return jsonify(body), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

@@ -1,0 +1,220 @@
+"""The OpenAPI 3.1 description of the API; a test keeps it and the routes in step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from werkzeug.wrappers import Response
+
+from postal_hub.api.common import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {
+        str(c): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for c in codes
+    }
+
+
+def _ok(schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    return {status: {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+
+def document(server: str) -> dict[str, Any]:
+    component = {
+        "type": "object",
+        "required": ["code", "name", "original", "count"],
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "original": {"type": "boolean"},
+            "count": {"type": "integer", "minimum": 1},
+        },
+    }
+    procedure = {
+        "type": "object",
+        "required": [
+            "code",
+            "name",
+            "components",
+            "fee",
+            "processing_days",
+            "postal_allowed",
+            "boundary_independent",
+        ],
+        "properties": {
+            "code": {"type": "string", "pattern": r"^\d\.\d{6}$"},
+            "name": {"type": "string"},
+            "field": {"type": "string"},
+            "competent_level": {"enum": ["ministry", "province", "commune"]},
+            "unit_code": {"type": ["string", "null"]},
+            "components": {"type": "array", "items": component},
+            "fee": {"type": "integer", "minimum": 0},
+            "charge": {"type": "integer", "minimum": 0},
+            "processing_days": {"type": "integer", "minimum": 1},
+            "postal_allowed": {"type": "boolean"},
+            "boundary_independent": {"type": "boolean"},
+        },
+    }
+    event = {
+        "type": "object",
+        "required": ["code", "at", "location", "description"],
+        "properties": {
+            "code": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+            "location": {"type": "string"},
+            "description": {"type": "string"},
+        },
+    }
+    ref = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+    tracking = {
+        "type": "object",
+        "required": ["dossier_code", "item_number", "status", "procedure", "unit", "events"],
+        "properties": {
+            "dossier_code": {"type": "string"},
+            "item_number": {"type": "string"},
+            "status": {"type": "string"},
+            "applicant": {"type": "string"},
+            "procedure": ref,
+            "unit": ref,
+            "accepted_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": "string", "format": "date-time"},
+            "events": {"type": "array", "items": event},
+        },
+    }
+    intake = {
+        "type": "object",
+        "required": ["procedure_code", "applicant", "post_office_code", "components", "address"],
+        "properties": {
+            "procedure_code": {"type": "string"},
+            "post_office_code": {"type": "string"},
+            "applicant": {
+                "type": "object",
+                "required": ["name", "phone", "citizen_id"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "phone": {"type": "string"},
+                    "citizen_id": {"type": "string"},
+                },
+            },
+            "address": {
+                "type": "object",
+                "required": ["province_code", "commune_code", "street"],
+                "properties": {
+                    "province_code": {"type": "string"},
+                    "commune_code": {"type": "string"},
+                    "street": {"type": "string"},
+                },
+            },
+            "subject_commune_code": {"type": "string"},
+            "components": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "present"],
+                    "properties": {"code": {"type": "string"}, "present": {"type": "boolean"}},
+                },
+            },
+            "result_delivery": {"enum": ["home", "post_office", "counter"]},
+            "payment_method": {"enum": ["cash", "card", "transfer", "none"]},
+        },
+    }
+    accepted = {
+        "type": "object",
+        "required": ["dossier_code", "item_number", "unit", "due_at"],
+        "properties": {
+            "dossier_code": {"type": "string"},
+            "item_number": {"type": "string"},
+            "unit": ref,
+            "due_at": {"type": "string", "format": "date-time"},
+            "fee": {"type": "integer"},
+            "charge": {"type": "integer"},
+            "postal_price": {"type": "integer"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Postal Hub API",
+            "version": "1",
+            "description": "One-stop units, the postal operator and citizens' apps integrate here.",
+        },
+        "servers": [{"url": server}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "paths": {
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": _ok({"type": "object"}),
+                }
+            },
+            "/api/v1/procedures": {
+                "get": {
+                    "summary": "The procedure catalogue (search with or without diacritics)",
+                    "operationId": "procedures",
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                        {"name": "unit_code", "in": "query", "schema": {"type": "string"}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    ],
+                    "responses": _ok(
+                        {
+                            "type": "object",
+                            "required": ["items", "page", "total"],
+                            "properties": {
+                                "items": {"type": "array", "items": procedure},
+                                "page": {"type": "integer"},
+                                "total": {"type": "integer"},
+                            },
+                        }
+                    ),
+                }
+            },
+            "/api/v1/track/{code}": {
+                "get": {
+                    "summary": "Public tracking by dossier code or item number",
+                    "operationId": "track",
+                    "parameters": [
+                        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {**_ok(tracking), **_errors(404, 429)},
+                }
+            },
+            "/api/v1/dossiers": {
+                "post": {
+                    "summary": "Intake of a dossier accepted outside the web screens (postal operator)",
+                    "operationId": "createDossier",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": intake}}},
+                    "responses": {**_ok(accepted, "201"), **_errors(400, 401, 403, 422)},
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document(request.host_url.rstrip("/")))
