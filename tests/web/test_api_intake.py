@@ -1,4 +1,4 @@
-"""API v1: the catalogue, operator intake, public tracking, and the OpenAPI document agreeing with the routes."""
+"""API v1: the catalogue, operator intake, public tracking, and an OpenAPI document matching the routes."""
 
 from __future__ import annotations
 
