@@ -23,6 +23,13 @@ class AcceptanceForm(BaseForm):
     province_code = SelectField(_l("Province"), validate_choice=False)
     commune_code = SelectField(_l("Commune"), validate_choice=False)
     street = StringField(_l("House number and street"), validators=[Length(max=255)])
+    old_address = StringField(
+        _l("Or the old address (before 1 July 2025)"),
+        validators=[Length(max=255)],
+        description=_l(
+            "Ward, district, province as written on old papers, e.g. Phường Phúc Xá, Quận Ba Đình, Hà Nội"
+        ),
+    )
     subject_province_code = SelectField(_l("Province"), validate_choice=False)
     subject_commune_code = SelectField(
         _l("Commune"),

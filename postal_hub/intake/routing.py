@@ -70,6 +70,30 @@ def competent_unit(
     return unit
 
 
+def commune_from_old_text(session: Session, text: str) -> Commune:
+    """'Phường Phúc Xá, Quận Ba Đình, Hà Nội' -> today's commune; refuses unknown or split wards by name."""
+    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
+    if len(parts) != 3:
+        raise ValidationFailed(
+            str(_l("Write the old address as ward, district, province.")),
+            {"old_address": str(_l("Write it as: ward, district, province."))},
+        )
+    codes = commune_from_old_address(parts[2], parts[1], parts[0])
+    communes = [c for c in (session.get(Commune, code) for code in codes) if c is not None]
+    if not communes:
+        raise ValidationFailed(
+            str(_l("This old address is not in the official conversion table.")),
+            {"old_address": str(_l("Unknown old address; choose today's commune instead."))},
+        )
+    if len(communes) > 1:
+        names = ", ".join(c.name for c in communes)
+        raise ValidationFailed(
+            str(_l("That old ward was split; choose today's commune: %(names)s", names=names)),
+            {"old_address": str(_l("Split between: %(names)s", names=names))},
+        )
+    return communes[0]
+
+
 def commune_from_old_address(province: str, district: str, ward: str) -> list[str]:
     """Current commune codes for a pre-2025 address: one when certain, several when the old ward was
     split, none when the address is unknown."""

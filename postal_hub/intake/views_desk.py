@@ -22,6 +22,7 @@ from postal_hub.intake.forms import AcceptanceForm, ReuseForm, ScanForm
 from postal_hub.intake.models import DossierFile
 from postal_hub.intake.printables import code128_svg, qr_svg
 from postal_hub.intake.queries import desk_dossiers, dossier_tasks, procedure_by_code
+from postal_hub.intake.routing import commune_from_old_text
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept, accepting_office
 from postal_hub.intake.status import (
     DOSSIER_STATUS_LABELS,
@@ -91,7 +92,23 @@ def accept_page() -> str | Response | tuple[str, int]:
         form.procedure_code.data = procedure.code
         form.submission_token.data = secrets.token_urlsafe(24)
     _prepare(form)
-    if form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    if submitted and form.old_address.data and not form.commune_code.data:
+        try:
+            commune = commune_from_old_text(db.session, form.old_address.data)
+            form.province_code.data, form.commune_code.data = commune.province_code, commune.code
+            _prepare(form)
+            flash(
+                _(
+                    "The old address is today's %(commune)s, %(province)s.",
+                    commune=commune.name,
+                    province=commune.province.name,
+                ),
+                "info",
+            )
+        except DomainError as exc:
+            apply_errors(form, exc.fields)
+    if submitted and not form.old_address.errors:
         data = AcceptanceInput(
             procedure_id=procedure.id,
             applicant=ApplicantInput(

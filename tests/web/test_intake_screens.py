@@ -215,3 +215,24 @@ def test_a_renamed_file_is_refused_at_the_desk_with_a_message(
     assert "flash--error" in page
     session.refresh(dossier)
     assert dossier.files == []
+
+
+def test_an_old_three_level_address_is_understood_at_the_counter(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any]
+) -> None:
+    auth.sign_in(world["clerk"].username)
+    data = _form(world, province_code="", commune_code="", old_address="Phường Phúc Xá, Quận Ba Đình, Hà Nội")
+    assert client.post("/desk/accept", data=data).status_code == 302
+    dossier = session.query(Dossier).one()
+    assert dossier.applicant_commune_code == "00097"  # today's Phường Hồng Hà
+
+
+def test_an_unknown_old_address_is_marked_on_its_field(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any]
+) -> None:
+    auth.sign_in(world["clerk"].username)
+    data = _form(
+        world, province_code="", commune_code="", old_address="Phường Không Có, Quận Ba Đình, Hà Nội"
+    )
+    assert 'id="old_address-err"' in client.post("/desk/accept", data=data).get_data(as_text=True)
+    assert count(session, Dossier) == 0
