@@ -80,15 +80,20 @@ def load_places() -> None:
 @click.command("seed-demo", help="Load the demo data (idempotent) and print the demo sign-ins and API keys.")
 def seed_demo() -> None:
     from postal_hub.demo.seed import seed_demo as run_seed
-    from postal_hub.services import clock
+    from postal_hub.services import clock, file_store
 
     session = _session()
-    report = run_seed(session, current_app.config["SECRET_KEY"], clock().now())
+    report = run_seed(session, current_app.config["SECRET_KEY"], clock().now(), file_store())
     session.commit()
     click.echo("Demo data is loaded.")
     click.echo("\nDemo sign-ins (http://127.0.0.1:5000/sign-in):")
     for label, username, password in report.users:
         click.echo(f"  {label:<28} {username:<12} {password}")
+    if report.dossiers:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        click.echo("\nDemo dossiers (public tracking):")
+        for code in report.dossiers:
+            click.echo(f"  {base}/track/{code}")
     click.echo("\nDemo API keys (Authorization: Bearer <key>):")
     for code, name, key in report.api_keys:
         click.echo(f"  {code:<15} {name}\n      {key}")

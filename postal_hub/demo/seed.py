@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from postal_hub.core.csv_import import import_post_offices, import_procedures
+from postal_hub.core.files import FileStore
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.orgs.services import OrganizationInput, save_organization
 from postal_hub.core.places.services import sync_places
@@ -20,6 +21,7 @@ from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import ApiKey, Role, User
 from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.demo.contracts import seed_contracts
+from postal_hub.demo.dossiers import seed_dossiers
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -30,6 +32,7 @@ DEMO_PASSWORD = "postalhub-demo"  # noqa: S105 - printed by seed-demo; demo inst
 class SeedReport:
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, password)
     api_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (org code, org name, key)
+    dossiers: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -60,7 +63,7 @@ def demo_api_key_secret(secret_key: str, org_code: str) -> str:
     return hmac.new(secret_key.encode(), f"demo-api-key:{org_code}".encode(), hashlib.sha256).hexdigest()
 
 
-def seed_demo(session: Session, secret_key: str, now: datetime) -> SeedReport:
+def seed_demo(session: Session, secret_key: str, now: datetime, store: FileStore | None = None) -> SeedReport:
     report = SeedReport()
     sync_places(session)
     operator = _ensure_org(
@@ -146,5 +149,7 @@ def seed_demo(session: Session, secret_key: str, now: datetime) -> SeedReport:
             api_keys.create_api_key(session, org, "Demo key", now, secret=secret)
         report.api_keys.append((org.code, org.name, plaintext))
     seed_contracts(session, now)
+    if store is not None:
+        report.dossiers = seed_dossiers(session, now, store)
     session.flush()
     return report

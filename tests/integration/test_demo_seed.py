@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from postal_hub.core.files import LocalFileStore
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.places import data
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import Role, User
 from postal_hub.demo.seed import seed_demo
+from postal_hub.intake.queries import find_for_tracking
 from postal_hub.models import Base
 from tests.fakes import FixedClock
 
@@ -25,12 +28,22 @@ def _snapshot(session: Session) -> dict[str, list[Any]]:
     }
 
 
-def test_seeding_twice_changes_nothing(session: Session, clock: FixedClock) -> None:
-    seed_demo(session, "secret", clock.now())
+def test_seeding_twice_changes_nothing(session: Session, clock: FixedClock, tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    seed_demo(session, "secret", clock.now(), store)
     before = _snapshot(session)
     clock.advance(days=1)
-    seed_demo(session, "secret", clock.now())
+    seed_demo(session, "secret", clock.now(), store)
     assert _snapshot(session) == before
+
+
+def test_the_demo_has_trackable_dossiers_one_of_them_digitized(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    report = seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
+    dossiers = [find_for_tracking(session, code) for code in report.dossiers]
+    assert len(dossiers) == 3 and all(d is not None for d in dossiers)
+    assert any(d is not None and d.status == "digitized" for d in dossiers)
 
 
 def test_the_demo_has_vnpost_with_forty_offices_in_three_provinces(
