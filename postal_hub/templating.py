@@ -42,6 +42,9 @@ def format_datetime(moment: datetime | None, with_time: bool = True) -> str:
 # (endpoint, label, roles allowed); the menu shows a user only what their role may open.
 NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("home.index", _l("Home"), tuple(Role)),
+    ("intake.desk", _l("Counter"), (Role.POSTAL_CLERK, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)),
+    ("intake.catalogue", _l("Procedure catalogue"), tuple(Role)),
+    ("intake.track_form", _l("Track a dossier"), tuple(Role)),
     (
         "contracts.contracts",
         _l("Contracts"),

@@ -83,3 +83,10 @@ def test_a_dossier_code_is_agency_code_date_and_four_digit_sequence() -> None:
 def test_a_daily_sequence_beyond_9999_is_refused() -> None:
     with pytest.raises(ValueError):
         codes.make_dossier_code("000.00.01.H26", date(2026, 11, 20), 10_000)
+
+
+def test_printed_barcodes_carry_no_inline_style_the_csp_would_block() -> None:
+    from postal_hub.intake.printables import code128_svg, qr_svg
+
+    for svg in (str(code128_svg("RR123456785VN")), str(qr_svg("http://127.0.0.1:5000/track/RR123456785VN"))):
+        assert "style=" not in svg and svg.startswith("<svg ")

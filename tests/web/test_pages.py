@@ -102,3 +102,17 @@ def test_the_commune_list_of_a_province_is_public_json(client: FlaskClient) -> N
     body = client.get("/places/provinces/48/communes").get_json()
     assert body["total"] == len(body["items"]) > 0
     assert {"code", "name"} <= set(body["items"][0])
+
+
+def test_visitors_without_an_account_find_the_catalogue_and_tracking_in_the_menu(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/procedures"' in page and 'href="/track"' in page
+
+
+def test_a_clerks_menu_leads_to_the_counter(session: Session, client: FlaskClient, auth: AuthActions) -> None:
+    operator = factories.operator(session)
+    office = factories.post_office(session, operator)
+    clerk = factories.user(session, Role.POSTAL_CLERK, organization=operator, post_office_id=office.id)
+    session.commit()
+    auth.sign_in(clerk.username)
+    assert 'href="/desk"' in client.get("/").get_data(as_text=True)
