@@ -76,8 +76,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from postal_hub.security import init_security_headers
+    from postal_hub.security import init_input_guard, init_security_headers
 
+    init_input_guard(app)
     init_security_headers(app)
 
 

@@ -52,7 +52,6 @@ def key_required(view: F) -> F:
             )
             response.headers["WWW-Authenticate"] = 'Bearer realm="postal-hub"'
             return response, status
-        db.session.commit()  # remember the key's last use even if the request fails later
         g.api_org = db.session.get(Organization, key.organization_id)
         return view(*args, **kwargs)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +17,7 @@ from postal_hub.core.pagination import ListRequest, parse_page
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.ratelimit import RateLimiter
 from postal_hub.extensions import db
+from postal_hub.intake.models import Dossier
 from postal_hub.intake.queries import catalogue_page, find_for_tracking, tracking_view
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel
@@ -104,9 +107,25 @@ def create_dossier() -> tuple[Response, int]:
     procedure = db.session.scalar(sa.select(Procedure).where(Procedure.code == _text(body, "procedure_code")))
     if procedure is None:
         return error(422, "invalid", "Unknown procedure.", {"procedure_code": "No procedure has this code."})
+    token = None
+    if key := request.headers.get("Idempotency-Key", "").strip():
+        # Same key and body: the first dossier is answered again. Same key, other body: refused.
+        prefix = f"api:{org.id}:{hashlib.sha256(key.encode()).hexdigest()[:24]}:"
+        token = prefix + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+        earlier = db.session.scalar(sa.select(Dossier).where(Dossier.submission_token.startswith(prefix)))
+        if earlier is not None and earlier.submission_token != token:
+            return error(
+                422, "idempotency_key_reused", "This Idempotency-Key was used with a different body."
+            )
+        if earlier is not None:
+            return _created(earlier)
     raw_components = body.get("components")
     components: list[Any] = raw_components if isinstance(raw_components, list) else []
-    present = {c.get("code") for c in components if isinstance(c, dict) and c.get("present") is True}
+    present = {
+        c["code"]
+        for c in components
+        if isinstance(c, dict) and isinstance(c.get("code"), str) and c.get("present") is True
+    }
     data = AcceptanceInput(
         procedure_id=procedure.id,
         applicant=ApplicantInput(
@@ -117,11 +136,11 @@ def create_dossier() -> tuple[Response, int]:
             _text(body, "address", "commune_code"),
             _text(body, "address", "street"),
         ),
-        present={c for c in present if isinstance(c, str)},
+        present=present,
         subject_commune_code=_text(body, "subject_commune_code") or None,
         result_delivery=_text(body, "result_delivery") or "home",
         payment_method=_text(body, "payment_method") or "cash",
-        submission_token=None,
+        submission_token=token,
         channel=Channel.API,
     )
     try:
@@ -143,14 +162,17 @@ def create_dossier() -> tuple[Response, int]:
             {"components": ", ".join(missing)},
         )
     db.session.commit()
-    return jsonify(
-        {
-            "dossier_code": result.code,
-            "item_number": result.item_number,
-            "unit": {"code": result.unit.code, "name": result.unit.name},
-            "due_at": iso(result.appointment_at),
-            "fee": result.fee,
-            "charge": result.charge,
-            "postal_price": result.postal_price,
-        }
-    ), 201
+    return _created(result)
+
+
+def _created(dossier: Dossier) -> tuple[Response, int]:
+    body = {
+        "dossier_code": dossier.code,
+        "item_number": dossier.item_number,
+        "unit": {"code": dossier.unit.code, "name": dossier.unit.name},
+        "due_at": iso(dossier.appointment_at),
+        "fee": dossier.fee,
+        "charge": dossier.charge,
+        "postal_price": dossier.postal_price,
+    }
+    return jsonify(body), 201

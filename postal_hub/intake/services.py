@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postal_hub.contracts.coverage import find_coverage, require_coverage
@@ -17,8 +18,8 @@ from postal_hub.core import audit, validators
 from postal_hub.core.clock import to_local
 from postal_hub.core.codes import make_dossier_code, make_s10
 from postal_hub.core.counters import next_value
-from postal_hub.core.errors import PermissionDenied
-from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.errors import Conflict, PermissionDenied
+from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.orgs.services import check_place
 from postal_hub.core.procedures.models import Procedure, ProcedureComponent
 from postal_hub.core.text import fold
@@ -32,6 +33,7 @@ from postal_hub.intake.status import Channel, DossierStatus, PaymentMethod, Resu
 
 ITEM_SERVICE = "RR"  # registered item: the sealed envelope is signed for at every hand-off
 HOURS_PER_WORKING_DAY = 8
+MAX_DAILY_SEQUENCE = 9999
 
 
 @dataclass
@@ -116,14 +118,49 @@ def accept(
         errors.add("payment_method", _l("Choose how the fees are paid."))
     errors.raise_if_any()
     assert procedure is not None
-    missing = [c for c in procedure.components if c.code not in data.present]
-    if missing:
-        return Incomplete(procedure, missing)
+    # Where it goes and whether the post may take it come first: a list of documents to bring is no
+    # help for a dossier that could never be accepted here.
     place = data.subject_commune_code or data.applicant.commune_code
     unit = competent_unit(session, procedure, place, office)
     acceptance = require_coverage(session, TaskType.COUNTER_ACCEPTANCE, procedure, unit, office, now)
+    missing = [c for c in procedure.components if c.code not in data.present]
+    if missing:
+        return Incomplete(procedure, missing)
+    try:
+        with session.begin_nested():
+            return _number_and_record(
+                session, actor, office, data, procedure, unit, acceptance.term.unit_price, values, now
+            )
+    except IntegrityError:
+        # Two clicks on "Accept": the other request committed the same form first; show its dossier.
+        earlier = session.scalar(sa.select(Dossier).where(Dossier.submission_token == data.submission_token))
+        if data.submission_token and earlier is not None:
+            return earlier
+        raise
+
+
+def _number_and_record(
+    session: Session,
+    actor: User | None,
+    office: PostOffice,
+    data: AcceptanceInput,
+    procedure: Procedure,
+    unit: Organization,
+    postal_price: int,
+    values: dict[str, str],
+    now: datetime,
+) -> Dossier:
     day = to_local(now).date()
     sequence = next_value(session, f"dossier:{unit.code}:{day:%y%m%d}")
+    if sequence > MAX_DAILY_SEQUENCE:
+        raise Conflict(
+            str(
+                _l(
+                    "%(unit)s has reached 9999 dossiers today; the national code has no more numbers.",
+                    unit=unit.name,
+                )
+            )
+        )
     dossier = Dossier(
         code=make_dossier_code(unit.code, day, sequence),
         item_number=make_s10(ITEM_SERVICE, next_value(session, f"s10:{ITEM_SERVICE}")),
@@ -135,12 +172,12 @@ def accept(
         operator_id=office.operator_id,
         office_id=office.id,
         subject_commune_code=data.subject_commune_code or None,
-        search_key=fold(f"{values['applicant_name']} {values['applicant_phone']}"),
+        search_key=fold(f"{values['applicant_name']} {values['applicant_phone']}")[:255],
         result_delivery=data.result_delivery,
         payment_method=data.payment_method,
         fee=procedure.fee,
         charge=procedure.charge,
-        postal_price=acceptance.term.unit_price,
+        postal_price=postal_price,
         accepted_at=now,
         accepted_by_id=actor.id if actor else None,
         appointment_at=WorkingCalendar().add_working_hours(

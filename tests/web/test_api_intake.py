@@ -149,3 +149,38 @@ def test_every_api_route_is_documented_and_every_documented_route_exists(
             path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             routed |= {(path, m) for m in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     assert documented == routed
+
+
+def test_the_same_idempotency_key_and_body_make_one_dossier(
+    session: Session, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {world['key']}", "Idempotency-Key": "order-42"}
+    first = client.post("/api/v1/dossiers", json=_body(world), headers=headers)
+    again = client.post("/api/v1/dossiers", json=_body(world), headers=headers)
+    assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
+    assert count(session, Dossier) == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_a_422(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {world['key']}", "Idempotency-Key": "order-43"}
+    client.post("/api/v1/dossiers", json=_body(world), headers=headers)
+    other = client.post("/api/v1/dossiers", json=_body(world, result_delivery="post_office"), headers=headers)
+    assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize(
+    "components",
+    [[{"code": ["TP1"], "present": True}], ["TP1"], "TP1", [{"code": {"x": 1}, "present": True}]],
+)
+def test_wrong_json_types_are_a_client_error_not_a_server_error(
+    client: FlaskClient, world: dict[str, Any], components: Any
+) -> None:
+    assert _post(client, world["key"], _body(world, components=components)).status_code == 422
+
+
+def test_a_nul_byte_anywhere_is_a_400(client: FlaskClient, world: dict[str, Any]) -> None:
+    assert client.get("/procedures?q=%00").status_code == 400
+    assert client.get("/api/v1/procedures?q=a%00").status_code == 400
+    assert _post(client, world["key"], _body(world, subject_commune_code="\u0000")).status_code == 400
