@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core import audit
 from postal_hub.core.errors import DomainError
+from postal_hub.core.pagination import ListRequest
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
@@ -32,16 +33,23 @@ from postal_hub.intake.status import (
 )
 from postal_hub.intake.views import bp
 from postal_hub.services import clock, file_store
-from postal_hub.web_helpers import apply_errors, list_args, list_request
+from postal_hub.web_helpers import apply_errors, list_request
 
 DESK = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
 CLERKS = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER)
 
 
-@bp.get("/desk")
+@bp.route("/desk", methods=["GET", "POST"])
 @roles_required(*DESK)
 def desk() -> str:
+    """Today's dossiers (GET), or a search (POST: names, phones and citizen IDs stay out of URLs,
+    browser history and access logs)."""
     lr = list_request()
+    search = FlaskForm()
+    if request.method == "POST" and search.validate_on_submit():
+        lr = ListRequest(q=request.form.get("q", "")[:100], page=1, per_page=50)
+    else:
+        lr = ListRequest(q="", page=lr.page, per_page=lr.per_page)
     page, by_citizen_id = desk_dossiers(db.session, current_user, lr.q, clock().now(), lr)
     if by_citizen_id:
         # Looking a person up by citizen ID is an access to personal data: it is recorded (not the ID).
@@ -56,7 +64,7 @@ def desk() -> str:
         )
         db.session.commit()
     return render_template(
-        "intake/desk.html", page=page, lr=lr, args=list_args(), statuses=DOSSIER_STATUS_LABELS
+        "intake/desk.html", page=page, lr=lr, args={}, statuses=DOSSIER_STATUS_LABELS, search=search
     )
 
 

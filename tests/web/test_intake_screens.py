@@ -138,7 +138,7 @@ def test_a_desk_search_by_citizen_id_is_recorded_as_a_personal_data_lookup(
 ) -> None:
     dossier = _accepted(session, world, clock)
     auth.sign_in(world["clerk"].username)
-    assert dossier.code in client.get("/desk?q=001090012345").get_data(as_text=True)
+    assert dossier.code in client.post("/desk", data={"q": "001090012345"}).get_data(as_text=True)
     lookups = session.query(AuditEntry).filter_by(action="personal_data.lookup").all()
     assert len(lookups) == 1 and "001090012345" not in str(lookups[0].details)
 
@@ -236,3 +236,15 @@ def test_an_unknown_old_address_is_marked_on_its_field(
     )
     assert 'id="old_address-err"' in client.post("/desk/accept", data=data).get_data(as_text=True)
     assert count(session, Dossier) == 0
+
+
+def test_a_desk_search_keeps_personal_data_out_of_the_address_bar(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    _accepted(session, world, clock)
+    auth.sign_in(world["clerk"].username)
+    page = client.get("/desk").get_data(as_text=True)
+    assert 'action="/desk" class="filters"' in page and 'method="post"' in page
+    assert 'value="001090012345"' not in client.get("/desk?q=001090012345").get_data(
+        as_text=True
+    )  # GET ignores q
