@@ -9,6 +9,7 @@ from flask import current_app
 from postal_hub.core.clock import Clock, SystemClock
 from postal_hub.core.files import FileStore, LocalFileStore
 from postal_hub.core.notifications import InboxNotifier, Notifier
+from postal_hub.core.ratelimit import RateLimiter
 
 
 def clock() -> Clock:
@@ -34,3 +35,11 @@ def task_warn_fraction() -> float:
 def notifier() -> Notifier:
     found: Notifier = current_app.extensions.setdefault("notifier", InboxNotifier())
     return found
+
+
+def track_limiter() -> RateLimiter:
+    """Public tracking lookups per address (TRACK_LOOKUPS_PER_MINUTE), shared by the page and the API."""
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        "track_limiter", RateLimiter(current_app.config["TRACK_LOOKUPS_PER_MINUTE"], 60)
+    )
+    return limiter

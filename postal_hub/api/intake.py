@@ -15,13 +15,12 @@ from postal_hub.core.errors import PermissionDenied, ValidationFailed
 from postal_hub.core.orgs.models import OrgKind, PostOffice
 from postal_hub.core.pagination import ListRequest, parse_page
 from postal_hub.core.procedures.models import Procedure
-from postal_hub.core.ratelimit import RateLimiter
 from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier
 from postal_hub.intake.queries import catalogue_page, find_for_tracking, tracking_view
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel
-from postal_hub.services import clock
+from postal_hub.services import clock, track_limiter
 
 
 def procedure_json(p: Procedure) -> dict[str, Any]:
@@ -55,12 +54,7 @@ def procedures() -> Response:
 
 @bp.get("/track/<code>")
 def track(code: str) -> Response | tuple[Response, int]:
-    from flask import current_app
-
-    limiter: RateLimiter = current_app.extensions.setdefault(
-        "track_limiter", RateLimiter(current_app.config["TRACK_LOOKUPS_PER_MINUTE"], 60)
-    )
-    if wait := limiter.hit(request.remote_addr or "unknown"):
+    if wait := track_limiter().hit(request.remote_addr or "unknown"):
         response, status = error(429, "rate_limited", "Too many lookups; try again shortly.")
         response.headers["Retry-After"] = str(wait)
         return response, status

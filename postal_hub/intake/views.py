@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from postal_hub.core.orgs.models import GovLevel
 from postal_hub.core.pagination import ListRequest, parse_page
-from postal_hub.core.ratelimit import RateLimiter
 from postal_hub.extensions import db
 from postal_hub.intake.forms import TrackForm
 from postal_hub.intake.queries import catalogue_page, find_for_tracking, procedure_by_code, tracking_view
 from postal_hub.intake.status import DOSSIER_STATUS_LABELS
+from postal_hub.services import track_limiter
 from postal_hub.web_helpers import list_args
 
 bp = Blueprint("intake", __name__)
-
-
-def track_limiter() -> RateLimiter:
-    limiter: RateLimiter = current_app.extensions.setdefault(
-        "track_limiter", RateLimiter(current_app.config["TRACK_LOOKUPS_PER_MINUTE"], 60)
-    )
-    return limiter
 
 
 @bp.get("/procedures")
