@@ -19,6 +19,7 @@ from postal_hub.core.procedures.models import Procedure, ProcedureComponent
 from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
+from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -38,6 +39,7 @@ __all__ = [
     "DossierFile",
     "Notification",
     "Organization",
+    "OutboxMessage",
     "PostOffice",
     "Procedure",
     "ProcedureComponent",
@@ -48,4 +50,6 @@ __all__ = [
     "StatementLine",
     "Task",
     "User",
+    "WebhookAttempt",
+    "WebhookEndpoint",
 ]

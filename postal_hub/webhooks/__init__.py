@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints, the transactional outbox, signed at-least-once delivery."""
