@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', postal_hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retry_from', postal_hub.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=80), nullable=True),
     sa.Column('claimed_until', postal_hub.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', postal_hub.db.UTCDateTime(timezone=True), nullable=True),

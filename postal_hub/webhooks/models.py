@@ -63,6 +63,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(sa.String(12), default=MessageStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Retries stop WEBHOOK_RETRY_HOURS after this (created_at, or when someone pressed "send again").
+    retry_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
