@@ -83,6 +83,20 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config["MAX_CONTENT_LENGTH"] = (
         max(app.config["MAX_SCAN_BYTES"], app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
     )
+    # Webhooks: loopback receivers (http://127.0.0.1) only outside production unless told otherwise.
+    app.config.setdefault("WEBHOOK_ALLOW_LOOPBACK", _env_bool("WEBHOOK_ALLOW_LOOPBACK", not production))
+    app.config.setdefault("WEBHOOK_TIMEOUT_SECONDS", float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")))
+    app.config.setdefault("WEBHOOK_RETRY_HOURS", int(os.environ.get("WEBHOOK_RETRY_HOURS", "48")))
+    app.config.setdefault("WEBHOOK_LEASE_SECONDS", int(os.environ.get("WEBHOOK_LEASE_SECONDS", "120")))
+    app.config.setdefault("WEBHOOK_BATCH_SIZE", int(os.environ.get("WEBHOOK_BATCH_SIZE", "50")))
+    if app.config["WEBHOOK_RETRY_HOURS"] < 24:
+        raise ConfigError("WEBHOOK_RETRY_HOURS must be at least 24 (the API promises a day of retries).")
+    if not 0 < app.config["WEBHOOK_TIMEOUT_SECONDS"] <= 60:
+        raise ConfigError("WEBHOOK_TIMEOUT_SECONDS must lie between 0 and 60 seconds.")
+    if app.config["WEBHOOK_LEASE_SECONDS"] < 3 * app.config["WEBHOOK_TIMEOUT_SECONDS"]:
+        raise ConfigError("WEBHOOK_LEASE_SECONDS must be at least three times WEBHOOK_TIMEOUT_SECONDS.")
+    if app.config["WEBHOOK_BATCH_SIZE"] < 1:
+        raise ConfigError("WEBHOOK_BATCH_SIZE must be at least 1.")
     if not 0 < app.config["TASK_WARN_FRACTION"] < 1:
         raise ConfigError("TASK_WARN_FRACTION must lie between 0 and 1 (e.g. 0.8 for 80% of the SLA).")
     if production:

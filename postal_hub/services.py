@@ -10,6 +10,8 @@ from postal_hub.core.clock import Clock, SystemClock
 from postal_hub.core.files import FileStore, LocalFileStore
 from postal_hub.core.notifications import InboxNotifier, Notifier
 from postal_hub.core.ratelimit import RateLimiter
+from postal_hub.webhooks.sender import Sender as WebhookSender
+from postal_hub.webhooks.urls import Resolver as WebhookResolver
 
 
 def clock() -> Clock:
@@ -43,3 +45,23 @@ def track_limiter() -> RateLimiter:
         "track_limiter", RateLimiter(current_app.config["TRACK_LOOKUPS_PER_MINUTE"], 60)
     )
     return limiter
+
+
+def webhook_sender() -> WebhookSender:
+    """Outbound webhook requests (requests, WEBHOOK_TIMEOUT_SECONDS); tests put in a fake receiver."""
+    from postal_hub.webhooks.sender import RequestsSender
+
+    found: WebhookSender | None = current_app.extensions.get("webhook_sender")
+    if found is None:
+        found = current_app.extensions["webhook_sender"] = RequestsSender(
+            float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+        )
+    return found
+
+
+def webhook_resolver() -> WebhookResolver:
+    """Host name resolution for webhook URL checks; tests put in a fake (tests never do DNS)."""
+    from postal_hub.webhooks.urls import SystemResolver
+
+    found: WebhookResolver = current_app.extensions.setdefault("webhook_resolver", SystemResolver())
+    return found

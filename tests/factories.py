@@ -269,3 +269,30 @@ def applicant(commune_code: str = "00097", province_code: str = "01") -> Any:
         commune_code=commune_code,
         street="12 Phúc Xá",
     )
+
+
+def webhook_endpoint(
+    session: Session,
+    organization: Organization | None = None,
+    url: str = "https://hooks.example.com/postal-hub",
+    event_types: tuple[str, ...] = (),
+    secret_key: str = "test-secret",
+    **overrides: Any,
+) -> Any:
+    """A registered endpoint (through the service) and its plaintext secret: (endpoint, secret)."""
+    from datetime import UTC, datetime
+
+    from postal_hub.webhooks.services import EndpointInput, register
+    from tests.fakes import FakeResolver
+
+    org = organization or unit(session)
+    return register(
+        session,
+        org,
+        EndpointInput(url=url, event_types=event_types, **overrides),
+        FakeResolver(),
+        allow_loopback=True,
+        app_secret=secret_key,
+        actor_id=None,
+        now=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+    )
