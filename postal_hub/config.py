@@ -75,6 +75,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         TRACK_LOOKUPS_PER_MINUTE=int(os.environ.get("TRACK_LOOKUPS_PER_MINUTE", "30")),
         TASK_WARN_FRACTION=float(os.environ.get("TASK_WARN_FRACTION", "0.8")),
+        API_REQUESTS_PER_MINUTE=int(os.environ.get("API_REQUESTS_PER_MINUTE", "300")),
     )
     if test_config:
         app.config.update(test_config)

@@ -1,5 +1,6 @@
 """Imports every model so SQLAlchemy's metadata (Alembic, tests) knows the whole schema."""
 
+from postal_hub.api.idempotency_models import IdempotencyRecord
 from postal_hub.contracts.models import (
     CapacityAssessment,
     Contract,
@@ -12,12 +13,14 @@ from postal_hub.contracts.statement_models import Statement, StatementComment, S
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.audit import AuditEntry
 from postal_hub.core.counters import CodeCounter
+from postal_hub.core.custody.models import CustodyCheckpoint, CustodyEntry, CustodyHead
 from postal_hub.core.notifications import Notification
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.places.models import Commune, Province
 from postal_hub.core.procedures.models import Procedure, ProcedureComponent
 from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
+from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
@@ -33,10 +36,17 @@ __all__ = [
     "ContractStatusChange",
     "ContractTerm",
     "ContractVersion",
+    "CustodyCheckpoint",
+    "CustodyEntry",
+    "CustodyHead",
     "Dossier",
     "DossierComponent",
     "DossierEvent",
     "DossierFile",
+    "IdempotencyRecord",
+    "Manifest",
+    "ManifestExtra",
+    "ManifestLine",
     "Notification",
     "Organization",
     "OutboxMessage",

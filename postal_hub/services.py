@@ -39,6 +39,14 @@ def notifier() -> Notifier:
     return found
 
 
+def api_limiter() -> RateLimiter:
+    """Requests per API key per minute (API_REQUESTS_PER_MINUTE); a runaway client gets 429s."""
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        "api_limiter", RateLimiter(current_app.config["API_REQUESTS_PER_MINUTE"], 60)
+    )
+    return limiter
+
+
 def track_limiter() -> RateLimiter:
     """Public tracking lookups per address (TRACK_LOOKUPS_PER_MINUTE), shared by the page and the API."""
     limiter: RateLimiter = current_app.extensions.setdefault(

@@ -14,7 +14,7 @@ from postal_hub.core.clock import to_local
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.users import api_keys
 from postal_hub.extensions import csrf, db
-from postal_hub.services import clock
+from postal_hub.services import api_limiter, clock
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # machine clients authenticate with a key, not a browser session
@@ -28,6 +28,11 @@ def error(status: int, code: str, message: str, fields: dict[str, str] | None = 
 def iso(moment: datetime | None) -> str | None:
     """Times are ISO 8601 with the Vietnam offset (+07:00), as the contract says."""
     return to_local(moment).isoformat() if moment else None
+
+
+def via() -> str:
+    """How a machine client appears in custody entries and audit details."""
+    return f"api:{g.api_org.code}:{g.api_key.name}"[:160]
 
 
 def collection(items: list[Any], total: int | None = None, page: int = 1) -> Response:
@@ -52,7 +57,13 @@ def key_required(view: F) -> F:
             )
             response.headers["WWW-Authenticate"] = 'Bearer realm="postal-hub"'
             return response, status
+        if wait := api_limiter().hit(f"key:{key.id}"):
+            db.session.rollback()
+            response, status = error(429, "rate_limited", "Too many requests for this API key; slow down.")
+            response.headers["Retry-After"] = str(wait)
+            return response, status
         g.api_org = db.session.get(Organization, key.organization_id)
+        g.api_key = key
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -7,9 +7,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from postal_hub.core import audit
+from postal_hub.core.clock import to_local
 from postal_hub.core.users.models import User
 from postal_hub.intake.models import Dossier, DossierEvent
-from postal_hub.intake.status import DOSSIER_MACHINE, DossierStatus
+from postal_hub.intake.status import DOSSIER_MACHINE, EVENT_LABELS, DossierStatus
+from postal_hub.webhooks import outbox
+from postal_hub.webhooks.status import EVENT_TYPES
 
 
 def record_event(
@@ -27,7 +30,31 @@ def record_event(
     )
     dossier.events.append(event)
     session.flush()
+    publish(session, dossier, event)
     return event
+
+
+def publish(session: Session, dossier: Dossier, event: DossierEvent) -> None:
+    """Tell the unit's and the operator's systems, through the outbox in this same transaction: the
+    webhook is sent if and only if the change commits."""
+    event_type = f"dossier.{event.code}"
+    if event_type not in EVENT_TYPES:
+        return  # e.g. a re-routing: the new unit hears of the dossier when it is dispatched to it
+    data = {
+        "dossier_code": dossier.code,
+        "item_number": dossier.item_number,
+        "status": dossier.status,
+        "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name},
+        "unit": {"code": dossier.unit.code, "name": dossier.unit.name},
+        "event": {
+            "code": event.code,
+            "at": to_local(event.at).isoformat(),
+            "location": event.place,
+            "description": str(EVENT_LABELS.get(event.code, event.code)),
+            "note": event.note,
+        },
+    }
+    outbox.enqueue(session, [dossier.unit_id, dossier.operator_id], event_type, data, dossier.code, event.at)
 
 
 def set_status(
@@ -39,10 +66,13 @@ def set_status(
     actor: User | None,
     event_code: str | None = None,
     note: str = "",
+    via: str = "",
 ) -> None:
+    """The only place a dossier's status changes; `via` names a machine client acting without a user."""
     DOSSIER_MACHINE.check(DossierStatus(dossier.status), target)
     previous = dossier.status
     dossier.status = target.value
+    dossier.updated_at = at
     record_event(session, dossier, event_code or target.value, at, place, actor, note)
     audit.record(
         session,
@@ -50,6 +80,6 @@ def set_status(
         f"dossier.{target.value}",
         "dossier",
         dossier.code,
-        {"from": previous},
+        {"from": previous, **({"via": via} if via else {})},
         at=at,
     )

@@ -55,6 +55,7 @@ class Dossier(Base):
 
     procedure: Mapped[Procedure] = relationship()
     unit: Mapped[Organization] = relationship(foreign_keys=[unit_id])
+    operator: Mapped[Organization] = relationship(foreign_keys=[operator_id])
     office: Mapped[PostOffice] = relationship()
     components: Mapped[list[DossierComponent]] = relationship(
         back_populates="dossier", order_by="DossierComponent.position", cascade="all, delete-orphan"

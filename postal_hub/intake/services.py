@@ -18,6 +18,7 @@ from postal_hub.core import audit, validators
 from postal_hub.core.clock import to_local
 from postal_hub.core.codes import make_dossier_code, make_s10
 from postal_hub.core.counters import next_value
+from postal_hub.core.custody.kinds import CustodyKind
 from postal_hub.core.errors import Conflict, PermissionDenied
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.orgs.services import check_place
@@ -26,6 +27,7 @@ from postal_hub.core.text import fold
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.core.working_calendar import WorkingCalendar
+from postal_hub.intake.custody import actor_label, record_custody
 from postal_hub.intake.lifecycle import record_event
 from postal_hub.intake.models import Dossier, DossierComponent
 from postal_hub.intake.routing import competent_unit
@@ -199,6 +201,15 @@ def _number_and_record(
     session.add(dossier)
     session.flush()
     record_event(session, dossier, "accepted", now, office.name, actor)
+    record_custody(
+        session,
+        dossier,
+        CustodyKind.ACCEPTED_AT_COUNTER,
+        now,
+        actor_label(actor, f"api:{office.code}"),
+        office.name,
+        details={"channel": data.channel.value},
+    )
     done = create_task(
         session, TaskType.COUNTER_ACCEPTANCE, unit, office, now, procedure, dossier.code, actor=actor
     )

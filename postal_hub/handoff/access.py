@@ -1,0 +1,107 @@
+"""Who sees which manifests and who may act on them: the post office that made one, the unit it goes to."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from postal_hub.contracts.access import managed_ids
+from postal_hub.core.errors import NotFound, PermissionDenied
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
+from postal_hub.core.users.models import Role, User
+from postal_hub.handoff.models import Manifest, ManifestLine
+
+S = TypeVar("S", bound=sa.Select[Any])
+PREPARERS = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER)
+RECEIVERS = (Role.UNIT_OFFICER,)
+
+
+def scope_manifests(session: Session, actor: User, stmt: S) -> S:
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return stmt
+    if actor.has_role(Role.POSTAL_CLERK, Role.POSTMAN):
+        if actor.post_office_id is None:
+            return stmt.where(sa.false())
+        return stmt.where(Manifest.office_id == actor.post_office_id)
+    if actor.has_role(Role.POSTAL_MANAGER) and actor.organization_id is not None:
+        return stmt.where(Manifest.operator_id == actor.organization_id)
+    if actor.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
+        return stmt.where(Manifest.unit_id.in_(managed_ids(session, actor)))
+    return stmt.where(sa.false())
+
+
+def scope_manifests_for_org(org: Organization, stmt: S) -> S:
+    """An API key sees the manifests its organization sent (operator) or is sent (unit)."""
+    if org.kind == OrgKind.POSTAL_OPERATOR:
+        return stmt.where(Manifest.operator_id == org.id)
+    if org.kind == OrgKind.ONE_STOP_UNIT:
+        return stmt.where(Manifest.unit_id == org.id)
+    return stmt.where(sa.false())
+
+
+def _with_lines(stmt: S) -> S:
+    return stmt.options(
+        selectinload(Manifest.lines).selectinload(ManifestLine.dossier),
+        selectinload(Manifest.extras),
+        selectinload(Manifest.office),
+        selectinload(Manifest.unit),
+    )
+
+
+def _not_found() -> NotFound:
+    return NotFound(str(_l("There is no such manifest, or it is not yours to see.")))
+
+
+def get_manifest(session: Session, actor: User, number: str) -> Manifest:
+    stmt = scope_manifests(
+        session, actor, sa.select(Manifest).where(Manifest.number == number.strip().upper())
+    )
+    manifest = session.scalar(_with_lines(stmt))
+    if manifest is None:
+        raise _not_found()
+    return manifest
+
+
+def get_manifest_for_org(session: Session, org: Organization, number: str) -> Manifest:
+    stmt = scope_manifests_for_org(org, sa.select(Manifest).where(Manifest.number == number.strip().upper()))
+    manifest = session.scalar(_with_lines(stmt))
+    if manifest is None:
+        raise _not_found()
+    return manifest
+
+
+def preparing_office(session: Session, actor: User) -> PostOffice:
+    """Manifests leave from the office the clerk or manager works at."""
+    if not actor.has_role(*PREPARERS) or actor.post_office_id is None:
+        raise PermissionDenied(str(_l("Only postal staff attached to a post office prepare manifests.")))
+    office = session.get(PostOffice, actor.post_office_id)
+    if office is None or not office.active:
+        raise PermissionDenied(str(_l("Your post office is not active.")))
+    return office
+
+
+def can_prepare(actor: User | None, manifest: Manifest) -> bool:
+    if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
+        return True
+    if actor.has_role(Role.POSTAL_MANAGER):
+        return actor.organization_id == manifest.operator_id
+    return actor.has_role(Role.POSTAL_CLERK) and actor.post_office_id == manifest.office_id
+
+
+def require_prepare(actor: User | None, manifest: Manifest) -> None:
+    if not can_prepare(actor, manifest):
+        raise PermissionDenied(str(_l("Only the post office that prepared this manifest may change it.")))
+
+
+def can_receive(session: Session, actor: User | None, manifest: Manifest) -> bool:
+    if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return actor.has_role(*RECEIVERS) and manifest.unit_id in managed_ids(session, actor)
+
+
+def require_receive(session: Session, actor: User | None, manifest: Manifest) -> None:
+    if not can_receive(session, actor, manifest):
+        raise PermissionDenied(str(_l("Only an officer of the receiving unit may confirm this manifest.")))

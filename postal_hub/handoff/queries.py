@@ -1,0 +1,92 @@
+"""Reads for the manifest screens and API: lists, what can go on a new manifest, discrepancies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from postal_hub.core.custody.models import CustodyEntry
+from postal_hub.core.orgs.models import Organization, PostOffice
+from postal_hub.core.pagination import Page, paginate
+from postal_hub.core.users.models import User
+from postal_hub.handoff.access import scope_manifests
+from postal_hub.handoff.models import Manifest
+from postal_hub.handoff.services import READY, on_open_manifest
+from postal_hub.handoff.status import LineStatus, ManifestStatus
+from postal_hub.intake.models import Dossier
+
+
+def manifest_page(
+    session: Session, actor: User, status: str | None, q: str, page: int, per_page: int
+) -> Page[Manifest]:
+    stmt = scope_manifests(session, actor, sa.select(Manifest))
+    if status:
+        stmt = stmt.where(Manifest.status == status)
+    if q:
+        stmt = stmt.where(Manifest.number.contains(q.strip().upper(), autoescape=True))
+    stmt = stmt.options(
+        selectinload(Manifest.office), selectinload(Manifest.unit), selectinload(Manifest.lines)
+    )
+    return paginate(session, stmt.order_by(Manifest.id.desc()), page, per_page)
+
+
+def ready_by_unit(session: Session, office: PostOffice) -> list[tuple[Organization, int]]:
+    """The units this office has dossiers waiting for, with how many: where a manifest is due."""
+    rows = session.execute(
+        sa.select(Organization, sa.func.count(Dossier.id))
+        .join(Dossier, Dossier.unit_id == Organization.id)
+        .where(
+            Dossier.office_id == office.id, Dossier.status.in_(READY), Dossier.id.not_in(on_open_manifest())
+        )
+        .group_by(Organization.id)
+        .order_by(Organization.name)
+    ).all()
+    return [(org, int(n)) for org, n in rows]
+
+
+def ready_dossiers(session: Session, office: PostOffice, unit_id: int) -> list[Dossier]:
+    return list(
+        session.scalars(
+            sa.select(Dossier)
+            .where(
+                Dossier.office_id == office.id,
+                Dossier.unit_id == unit_id,
+                Dossier.status.in_(READY),
+                Dossier.id.not_in(on_open_manifest()),
+            )
+            .options(selectinload(Dossier.components), selectinload(Dossier.procedure))
+            .order_by(Dossier.accepted_at)
+        )
+    )
+
+
+def discrepancies(manifest: Manifest) -> dict[str, Any]:
+    """What both sides must explain: envelopes not confirmed, refused, or found without being listed."""
+    closed = manifest.status == ManifestStatus.CLOSED.value
+    return {
+        "not_received": [
+            line.dossier_code
+            for line in manifest.lines
+            if line.status == LineStatus.MISSING.value or (closed and line.status == LineStatus.PENDING.value)
+        ],
+        "awaiting": [line.dossier_code for line in manifest.lines if line.status == LineStatus.PENDING.value],
+        "rejected": [
+            {"dossier_code": line.dossier_code, "reason": line.reason, "note": line.note}
+            for line in manifest.lines
+            if line.status == LineStatus.REJECTED.value
+        ],
+        "extra": [x.label for x in manifest.extras],
+    }
+
+
+def custody_of(session: Session, dossier: Dossier) -> list[CustodyEntry]:
+    """The dossier's custody entries as kept in the accountable unit's chain."""
+    return list(
+        session.scalars(
+            sa.select(CustodyEntry)
+            .where(CustodyEntry.dossier_id == dossier.id, CustodyEntry.organization_id == dossier.unit_id)
+            .order_by(CustodyEntry.seq)
+        )
+    )

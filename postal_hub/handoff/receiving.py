@@ -1,0 +1,215 @@
+"""At the unit: confirm or refuse each envelope, note extra ones, close the manifest; re-route refusals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts.coverage import require_coverage
+from postal_hub.contracts.status import TaskType
+from postal_hub.contracts.tasks import cancel_task, complete_task, create_task
+from postal_hub.core import audit
+from postal_hub.core.custody.kinds import CustodyKind
+from postal_hub.core.errors import Conflict, NotFound, PermissionDenied
+from postal_hub.core.orgs.models import Organization, OrgKind
+from postal_hub.core.users.models import Role, User
+from postal_hub.core.validation import FieldErrors
+from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
+from postal_hub.handoff.services import open_tasks, set_manifest_status
+from postal_hub.handoff.status import LINE_MACHINE, LineStatus, ManifestStatus, RejectReason
+from postal_hub.intake.custody import record_custody
+from postal_hub.intake.lifecycle import set_status
+from postal_hub.intake.models import Dossier
+from postal_hub.intake.status import DossierStatus
+
+MAX_EXTRAS = 200
+
+
+def _require_dispatched(manifest: Manifest) -> None:
+    if manifest.status != ManifestStatus.DISPATCHED.value:
+        raise Conflict(str(_l("Manifest %(number)s is not awaiting confirmation.", number=manifest.number)))
+
+
+def line_for(manifest: Manifest, code: str) -> ManifestLine:
+    """The manifest's line for a dossier code or item number; a dossier not on it is a 404."""
+    wanted = code.strip().upper()
+    for line in manifest.lines:
+        if wanted in (line.dossier_code.upper(), line.item_number):
+            return line
+    raise NotFound(str(_l("%(code)s is not on manifest %(number)s.", code=code, number=manifest.number)))
+
+
+def pending_line_for_unit(session: Session, unit: Organization, dossier: Dossier) -> ManifestLine:
+    """The line of a dispatched manifest to this unit that carries the dossier (the receipt endpoint)."""
+    line = session.scalar(
+        sa.select(ManifestLine)
+        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+        .where(
+            ManifestLine.dossier_id == dossier.id,
+            Manifest.unit_id == unit.id,
+            Manifest.status.in_([ManifestStatus.DISPATCHED.value, ManifestStatus.CLOSED.value]),
+        )
+        .order_by(ManifestLine.id.desc())
+    )
+    if line is None:
+        raise NotFound(str(_l("%(code)s is not on a manifest sent to you.", code=dossier.code)))
+    return line
+
+
+def confirm_line(
+    session: Session,
+    actor: User | None,
+    who: str,
+    manifest: Manifest,
+    line: ManifestLine,
+    accepted: bool,
+    reason: str | None,
+    note: str,
+    now: datetime,
+) -> None:
+    """Received: the unit holds the dossier, and the carriage task is done. Refused: the envelope goes
+    back with the postman, with the reason; a wrong-unit refusal waits at the post for re-routing."""
+    if line.status != LineStatus.PENDING.value:
+        raise Conflict(
+            str(
+                _l("%(code)s was already answered on this manifest; nothing changed.", code=line.dossier_code)
+            )
+        )
+    _require_dispatched(manifest)
+    errors = FieldErrors()
+    note = errors.optional_text("note", note, 500)
+    if not accepted and reason not in {r.value for r in RejectReason}:
+        errors.add("reason", _l("Say why the envelope is refused."))
+    if not accepted and reason == RejectReason.OTHER.value and not note:
+        errors.add("note", _l("Describe the reason."))
+    errors.raise_if_any()
+    target = LineStatus.RECEIVED if accepted else LineStatus.REJECTED
+    LINE_MACHINE.check(LineStatus(line.status), target)
+    line.status, line.confirmed_at, line.confirmed_by = target.value, now, who[:160]
+    line.reason, line.note = (None if accepted else reason), note
+    manifest.updated_at = now
+    dossier, place = line.dossier, manifest.unit.name
+    if accepted:
+        set_status(session, dossier, DossierStatus.RECEIVED, now, place, actor, note=manifest.number, via=who)
+        record_custody(session, dossier, CustodyKind.RECEIVED, now, who, place, manifest.number)
+        outcome = str(_l("Received by the unit"))
+    else:
+        event_note = f"{reason}: {note}" if note else str(reason)
+        set_status(session, dossier, DossierStatus.REJECTED, now, place, actor, note=event_note, via=who)
+        record_custody(
+            session,
+            dossier,
+            CustodyKind.REJECTED,
+            now,
+            who,
+            place,
+            manifest.number,
+            {"reason": reason, "note": note},
+        )
+        outcome = str(_l("Refused by the unit"))
+    for task in open_tasks(session, dossier, TaskType.CARRIAGE):
+        complete_task(session, task, now, outcome=outcome, actor=actor)
+    session.flush()
+
+
+def record_extra(
+    session: Session, who: str, manifest: Manifest, label: str, note: str, now: datetime
+) -> ManifestExtra:
+    """An envelope in the bag that is not on the list: recorded, shown to both sides."""
+    _require_dispatched(manifest)
+    errors = FieldErrors()
+    label = errors.require("label", label, 60)
+    note = errors.optional_text("note", note, 500)
+    if len(manifest.extras) >= MAX_EXTRAS:
+        errors.add("label", _l("Too many extra envelopes on one manifest."))
+    errors.raise_if_any()
+    extra = ManifestExtra(label=label.upper(), note=note, recorded_at=now, recorded_by=who[:160])
+    manifest.extras.append(extra)
+    manifest.updated_at = now
+    session.flush()
+    return extra
+
+
+def close(
+    session: Session, actor_id: int | None, who: str, manifest: Manifest, now: datetime
+) -> list[ManifestLine]:
+    """Sign the manifest off. Lines still unanswered become 'not received': discrepancies the post
+    must explain (their dossiers stay in transit and their carriage tasks stay open)."""
+    _require_dispatched(manifest)
+    missing = [line for line in manifest.lines if line.status == LineStatus.PENDING.value]
+    for line in missing:
+        LINE_MACHINE.check(LineStatus.PENDING, LineStatus.MISSING)
+        line.status, line.confirmed_at, line.confirmed_by = LineStatus.MISSING.value, now, who[:160]
+    set_manifest_status(session, manifest, ManifestStatus.CLOSED, now, who, actor_id)
+    manifest.closed_at, manifest.closed_by = now, who[:160]
+    return missing
+
+
+def wrong_unit_line(session: Session, dossier: Dossier) -> ManifestLine | None:
+    line = session.scalar(
+        sa.select(ManifestLine).where(ManifestLine.dossier_id == dossier.id).order_by(ManifestLine.id.desc())
+    )
+    if (
+        line is not None
+        and line.status == LineStatus.REJECTED.value
+        and line.reason == RejectReason.WRONG_UNIT.value
+    ):
+        return line
+    return None
+
+
+def reroute(
+    session: Session, actor: User, dossier: Dossier, new_unit: Organization | None, now: datetime
+) -> None:
+    """A dossier the unit refused as not its own goes to the unit the postal manager names: it is ready
+    for a new manifest, with a new carriage task under the contract covering that unit."""
+    if not actor.has_role(Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(str(_l("Only a postal manager re-routes a dossier.")))
+    if dossier.status != DossierStatus.REJECTED.value or wrong_unit_line(session, dossier) is None:
+        raise Conflict(str(_l("Only a dossier refused as another unit's can be re-routed.")))
+    errors = FieldErrors()
+    if new_unit is None or new_unit.kind != OrgKind.ONE_STOP_UNIT or not new_unit.active:
+        errors.add("unit_id", _l("Choose the one-stop unit the dossier really belongs to."))
+    elif new_unit.id == dossier.unit_id:
+        errors.add("unit_id", _l("This is the unit that refused it; choose another."))
+    errors.raise_if_any()
+    assert new_unit is not None
+    require_coverage(session, TaskType.CARRIAGE, dossier.procedure, new_unit, dossier.office, now)
+    old_unit = dossier.unit
+    for task in open_tasks(session, dossier, TaskType.CARRIAGE):
+        cancel_task(session, task, now, str(_l("Re-routed")), actor)
+    dossier.unit_id = new_unit.id
+    session.flush()
+    session.refresh(dossier, ["unit"])
+    set_status(
+        session,
+        dossier,
+        DossierStatus.ACCEPTED,
+        now,
+        dossier.office.name,
+        actor,
+        event_code="rerouted",
+        note=f"{old_unit.code} -> {new_unit.code}",
+    )
+    create_task(
+        session,
+        TaskType.CARRIAGE,
+        new_unit,
+        dossier.office,
+        now,
+        dossier.procedure,
+        dossier.code,
+        actor=actor,
+    )
+    audit.record(
+        session,
+        actor.id,
+        "dossier.rerouted",
+        "dossier",
+        dossier.code,
+        {"from": old_unit.code, "to": new_unit.code},
+        at=now,
+    )

@@ -1,0 +1,213 @@
+"""Preparing and dispatching manifests at the post office: batch, seal, send, with custody on every line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts.status import TaskStatus, TaskType
+from postal_hub.contracts.task_models import Task
+from postal_hub.contracts.tasks import start_task
+from postal_hub.core import audit
+from postal_hub.core.clock import to_local
+from postal_hub.core.counters import next_value
+from postal_hub.core.custody.kinds import CustodyKind
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
+from postal_hub.core.users.models import User
+from postal_hub.core.validation import FieldErrors
+from postal_hub.handoff.access import require_prepare
+from postal_hub.handoff.models import Manifest, ManifestLine
+from postal_hub.handoff.status import MANIFEST_MACHINE, Direction, LineStatus, ManifestStatus
+from postal_hub.intake.custody import actor_label, record_custody
+from postal_hub.intake.lifecycle import set_status
+from postal_hub.intake.models import Dossier
+from postal_hub.intake.status import DossierStatus
+
+SEAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,29}$")
+READY = (DossierStatus.ACCEPTED.value, DossierStatus.DIGITIZED.value)
+OPEN_MANIFESTS = (ManifestStatus.DRAFT.value, ManifestStatus.DISPATCHED.value)
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class LineInput:
+    dossier_code: str
+    seal_number: str
+
+
+def on_open_manifest() -> sa.Select[Any]:
+    """Dossiers already listed, and not yet answered, on a manifest being prepared or on its way."""
+    return (
+        sa.select(ManifestLine.dossier_id)
+        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+        .where(Manifest.status.in_(OPEN_MANIFESTS), ManifestLine.status == LineStatus.PENDING.value)
+    )
+
+
+def set_manifest_status(
+    session: Session,
+    manifest: Manifest,
+    target: ManifestStatus,
+    now: datetime,
+    actor: str,
+    actor_id: int | None,
+) -> None:
+    """The only place a manifest's status changes."""
+    MANIFEST_MACHINE.check(ManifestStatus(manifest.status), target)
+    previous = manifest.status
+    manifest.status = target.value
+    manifest.updated_at = now
+    audit.record(
+        session,
+        actor_id,
+        f"manifest.{target.value}",
+        "manifest",
+        manifest.number,
+        {"from": previous, "by": actor},
+        at=now,
+    )
+    session.flush()
+
+
+def component_count(dossier: Dossier) -> int:
+    """The papers physically in the envelope: reused documents travel as files, not paper."""
+    return sum(c.count for c in dossier.components if c.reused_file_id is None)
+
+
+def create_manifest(
+    session: Session,
+    actor: User,
+    office: PostOffice,
+    unit: Organization | None,
+    lines: list[LineInput],
+    now: datetime,
+    note: str = "",
+) -> Manifest:
+    """A draft manifest from this office to one unit. Every dossier must be accepted here for that unit,
+    not yet on another open manifest, and sealed in its own envelope (one seal number each)."""
+    errors = FieldErrors()
+    if unit is None or unit.kind != OrgKind.ONE_STOP_UNIT or not unit.active:
+        errors.add("unit_id", _l("Choose the one-stop unit the dossiers go to."))
+    if not lines:
+        errors.add("lines", _l("Choose at least one dossier."))
+    elif len(lines) > MAX_LINES:
+        errors.add("lines", _l("At most %(n)d dossiers on one manifest.", n=MAX_LINES))
+    note = errors.optional_text("note", note, 500)
+    errors.raise_if_any()
+    assert unit is not None
+    busy = set(session.scalars(on_open_manifest()))
+    seals: dict[str, str] = {}
+    dossiers: list[tuple[Dossier, str]] = []
+    for index, line in enumerate(lines):
+        field = f"lines-{index}"
+        dossier = session.scalar(
+            sa.select(Dossier).where(Dossier.code == line.dossier_code).with_for_update()
+        )
+        seal = (line.seal_number or "").strip().upper()
+        if dossier is None or dossier.office_id != office.id:
+            errors.add(field, _l("%(code)s was not accepted at this office.", code=line.dossier_code))
+        elif dossier.unit_id != unit.id:
+            errors.add(field, _l("%(code)s goes to another unit.", code=dossier.code))
+        elif dossier.status not in READY or dossier.id in busy:
+            errors.add(field, _l("%(code)s is already on its way or on another manifest.", code=dossier.code))
+        elif not SEAL.match(seal):
+            errors.add(
+                field,
+                _l(
+                    "Enter the seal number of %(code)s (3 to 30 letters, digits or dashes).",
+                    code=dossier.code,
+                ),
+            )
+        elif seal in seals:
+            errors.add(field, _l("Seal %(seal)s is already used for %(code)s.", seal=seal, code=seals[seal]))
+        else:
+            seals[seal] = dossier.code
+            dossiers.append((dossier, seal))
+    errors.raise_if_any()
+    day = to_local(now).date()
+    sequence = next_value(session, f"manifest:{office.code}:{day:%y%m%d}")
+    manifest = Manifest(
+        number=f"BK-{office.code}-{day:%y%m%d}-{sequence:03d}",
+        direction=Direction.TO_UNIT.value,
+        status=ManifestStatus.DRAFT.value,
+        operator_id=office.operator_id,
+        office_id=office.id,
+        unit_id=unit.id,
+        note=note,
+        created_at=now,
+        created_by_id=actor.id,
+        updated_at=now,
+    )
+    manifest.lines = [
+        ManifestLine(
+            position=position,
+            dossier_id=dossier.id,
+            dossier_code=dossier.code,
+            item_number=dossier.item_number,
+            component_count=component_count(dossier),
+            seal_number=seal,
+            status=LineStatus.PENDING.value,
+        )
+        for position, (dossier, seal) in enumerate(dossiers, start=1)
+    ]
+    session.add(manifest)
+    session.flush()
+    who = actor_label(actor)
+    for dossier, seal in dossiers:
+        record_custody(
+            session, dossier, CustodyKind.SEALED, now, who, office.name, manifest.number, {"seal": seal}
+        )
+    audit.record(
+        session, actor.id, "manifest.created", "manifest", manifest.number, {"lines": len(dossiers)}, at=now
+    )
+    return manifest
+
+
+def dispatch(session: Session, actor: User, manifest: Manifest, now: datetime) -> None:
+    """The envelopes leave the office: every dossier is on its way, its carriage task under way."""
+    require_prepare(actor, manifest)
+    who = actor_label(actor)
+    set_manifest_status(session, manifest, ManifestStatus.DISPATCHED, now, who, actor.id)
+    manifest.dispatched_at, manifest.dispatched_by_id = now, actor.id
+    for line in manifest.lines:
+        dossier = line.dossier
+        set_status(
+            session, dossier, DossierStatus.DISPATCHED, now, manifest.office.name, actor, note=manifest.number
+        )
+        record_custody(
+            session,
+            dossier,
+            CustodyKind.DISPATCHED,
+            now,
+            who,
+            manifest.office.name,
+            manifest.number,
+            {"seal": line.seal_number, "to": manifest.unit.code},
+        )
+        for task in open_tasks(session, dossier, TaskType.CARRIAGE):
+            if task.status == TaskStatus.OPEN.value:
+                start_task(session, task, now, actor)
+
+
+def cancel(session: Session, actor: User, manifest: Manifest, now: datetime) -> None:
+    """A draft that never left: its dossiers are free for another manifest."""
+    require_prepare(actor, manifest)
+    set_manifest_status(session, manifest, ManifestStatus.CANCELLED, now, actor_label(actor), actor.id)
+
+
+def open_tasks(session: Session, dossier: Dossier, task_type: TaskType) -> list[Task]:
+    return list(
+        session.scalars(
+            sa.select(Task).where(
+                Task.dossier_code == dossier.code,
+                Task.task_type == task_type.value,
+                Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value]),
+            )
+        )
+    )
