@@ -276,13 +276,14 @@ def webhook_endpoint(
     organization: Organization | None = None,
     url: str = "https://hooks.example.com/postal-hub",
     event_types: tuple[str, ...] = (),
-    secret_key: str = "test-secret",
+    app_secret: str | None = None,
     **overrides: Any,
 ) -> Any:
     """A registered endpoint (through the service) and its plaintext secret: (endpoint, secret)."""
     from datetime import UTC, datetime
 
     from postal_hub.webhooks.services import EndpointInput, register
+    from tests.conftest import TEST_CONFIG
     from tests.fakes import FakeResolver
 
     org = organization or unit(session)
@@ -292,7 +293,7 @@ def webhook_endpoint(
         EndpointInput(url=url, event_types=event_types, **overrides),
         FakeResolver(),
         allow_loopback=True,
-        app_secret=secret_key,
+        app_secret=app_secret or str(TEST_CONFIG["SECRET_KEY"]),
         actor_id=None,
         now=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
     )

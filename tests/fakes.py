@@ -18,6 +18,9 @@ class FixedClock:
         self._now += timedelta(**delta)
 
 
+from postal_hub.webhooks.sender import SendResult  # noqa: E402  (the webhook fakes below)
+
+
 class FakeResolver:
     """Host names resolve only to what a test says (tests never do DNS); unknown names don't resolve."""
 
@@ -44,9 +47,7 @@ class FakeReceiver:
         self.answers: list[int | None] = []
         self.received: list[tuple[str, dict[str, str], bytes]] = []
 
-    def send(self, url: str, headers: dict[str, str], body: bytes) -> object:
-        from postal_hub.webhooks.sender import SendResult
-
+    def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult:
         self.received.append((url, dict(headers), body))
         answer = self.answers.pop(0) if self.answers else self.default
         if answer is None:

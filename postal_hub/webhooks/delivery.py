@@ -89,7 +89,7 @@ def backoff_seconds(attempts: int, jitter: Jitter) -> float:
     return max(1.0, jitter.uniform(0, ceiling))
 
 
-def _eligible(now: datetime) -> sa.Select[tuple[int]]:
+def _eligible(now: datetime) -> sa.Select[Any]:
     earlier = aliased(OutboxMessage)
     blocking = (
         sa.select(earlier.id)
@@ -129,7 +129,7 @@ def claim(session: Session, now: datetime, worker_id: str, settings: DeliverySet
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
-    candidates = list(session.scalars(stmt))
+    candidates: list[int] = list(session.scalars(stmt))
     won: list[int] = []
     for message_id in candidates:
         result = session.execute(

@@ -59,9 +59,11 @@ def endpoints(
             .group_by(OutboxMessage.endpoint_id)
         ).all()
     )
-    return [
-        EndpointRow(e, org, *(last.get(e.id) or (None, None)), int(pending.get(e.id, 0))) for e, org in rows
-    ]
+    result = []
+    for e, org in rows:
+        at, code = last.get(e.id, (None, None))
+        result.append(EndpointRow(e, org, at, code, int(pending.get(e.id, 0))))
+    return result
 
 
 def recent_messages(session: Session, endpoint_id: int, limit: int = 50) -> list[OutboxMessage]:

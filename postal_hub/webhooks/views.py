@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -35,7 +38,7 @@ MANAGERS = (Role.UNIT_OFFICER, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
 def _start_dev_delivery(state: BlueprintSetupState) -> None:
     from postal_hub.webhooks.runner import start_dev_thread
 
-    start_dev_thread(state.app)
+    start_dev_thread(cast(Flask, state.app))
 
 
 def _scope() -> list[int] | None:

@@ -16,6 +16,7 @@ from postal_hub.webhooks import delivery
 from postal_hub.webhooks.delivery import DeliverySettings, PassReport, claim
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from postal_hub.webhooks.outbox import enqueue
+from postal_hub.webhooks.sender import SendResult
 from postal_hub.webhooks.services import enable, redeliver
 from postal_hub.webhooks.signing import verify
 from tests import factories
@@ -34,7 +35,7 @@ class VerifyingReceiver(FakeReceiver):
         self.secret, self.clock = secret, clock
         self.unique: dict[str, bytes] = {}
 
-    def send(self, url: str, headers: dict[str, str], body: bytes) -> object:
+    def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult:
         verify(self.secret, headers, body, self.clock.now())
         self.unique.setdefault(headers["webhook-id"], body)
         return super().send(url, headers, body)
@@ -72,6 +73,12 @@ def _message(
 ) -> OutboxMessage:
     (message,) = enqueue(session, [endpoint.organization_id], "dossier.accepted", DATA, key, at)
     return message
+
+
+def _stored(session: Session, message: OutboxMessage) -> OutboxMessage:
+    stored = session.get(OutboxMessage, message.id)
+    assert stored is not None
+    return stored
 
 
 def _attempts(session: Session, message: OutboxMessage) -> list[WebhookAttempt]:
@@ -121,7 +128,7 @@ def test_a_message_is_delivered_once_on_a_2xx_answer_with_a_valid_signature(
     deliver(receiver)
     deliver(receiver)
     assert receiver.ids() == [message.msg_id]
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
     assert receiver.received[0][2] == message.body.encode("utf-8")
 
 
@@ -141,7 +148,7 @@ def test_a_failing_receiver_gets_retries_with_growing_delays_and_the_message_onc
         clock.advance(seconds=delays[-1])
     deliver(receiver)
     assert delays == [30, 60, 120]
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
     assert [a.status_code for a in _attempts(session, message)] == [500, None, 503, 200]
     assert _attempts(session, message)[1].error == "timed out after 10 s"
 
@@ -155,12 +162,10 @@ def test_a_receiver_down_for_an_hour_gets_the_message_when_it_is_back(
     back_at = clock.now() + timedelta(hours=1)
     while clock.now() < back_at:
         deliver(receiver)
-        clock.advance(
-            seconds=(session.get(OutboxMessage, message.id).next_attempt_at - clock.now()).total_seconds()
-        )  # type: ignore[union-attr]
+        clock.advance(seconds=(_stored(session, message).next_attempt_at - clock.now()).total_seconds())
     receiver.default = 200
     deliver(receiver)
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
     assert len(set(receiver.ids())) == 1 and len(receiver.ids()) == len(_attempts(session, message)) > 5
 
 
@@ -182,7 +187,7 @@ def test_a_message_fails_after_the_retry_window_and_send_again_requeues_it(
     redeliver(session, endpoint, message.id, None, clock.now())
     receiver.default = 200
     deliver(receiver)
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
 
 
 def test_a_410_answer_disables_the_endpoint_and_keeps_the_message_for_when_it_is_enabled(
@@ -196,10 +201,10 @@ def test_a_410_answer_disables_the_endpoint_and_keeps_the_message_for_when_it_is
     stored_endpoint = session.get(WebhookEndpoint, endpoint.id)
     assert stored_endpoint is not None and not stored_endpoint.active
     assert stored_endpoint.disabled_reason == "The receiver answered 410 Gone."
-    assert session.get(OutboxMessage, message.id).status == "pending"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "pending"
     enable(session, stored_endpoint, FakeResolver(), True, None, clock.now())
     deliver(receiver)
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
 
 
 def test_a_later_message_of_the_same_dossier_waits_for_the_earlier_one(
@@ -232,7 +237,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_a_lease_that_expires_and_the_mes
     clock.advance(seconds=SETTINGS.lease_seconds + 1)
     deliver(receiver, worker_id="worker-b")
     assert receiver.ids() == [message.msg_id]
-    assert session.get(OutboxMessage, message.id).status == "delivered"  # type: ignore[union-attr]
+    assert _stored(session, message).status == "delivered"
 
 
 def test_a_host_re_pointed_to_a_private_address_is_refused_at_delivery_and_the_attempt_recorded(
