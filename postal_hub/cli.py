@@ -227,9 +227,12 @@ def import_procedures_cmd(file: Path) -> None:
     )
 
 
-@click.command("run-jobs", help="Run the due background jobs once (contract expiry, task escalation).")
+@click.command(
+    "run-jobs",
+    help="Run the due background jobs once (contract expiry, task escalation, custody checkpoints).",
+)
 def run_jobs() -> None:
-    from postal_hub.contracts import jobs
+    from postal_hub import jobs
     from postal_hub.services import clock, notifier
 
     session = _session()
@@ -243,7 +246,7 @@ def run_jobs() -> None:
 def worker(interval: int) -> None:
     import time
 
-    from postal_hub.contracts import jobs
+    from postal_hub import jobs
     from postal_hub.extensions import db
     from postal_hub.services import clock, notifier
 
@@ -264,7 +267,11 @@ def worker(interval: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from postal_hub.handoff.cli import export_checkpoint, verify_log
+
     for command in (
+        verify_log,
+        export_checkpoint,
         db_group,
         load_places,
         seed_demo,

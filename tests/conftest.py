@@ -70,6 +70,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
+def own_schema(database_url: str) -> Iterator[str]:
+    """A freshly migrated PostgreSQL schema of the test's own, dropped after it: for tests whose threads
+    commit for real (concurrency), which the rolled-back test transaction cannot host."""
+    import uuid
+
+    schema = f"conc_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
 

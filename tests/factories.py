@@ -297,3 +297,43 @@ def webhook_endpoint(
         actor_id=None,
         now=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
     )
+
+
+def accepted_dossier(session: Session, world: dict[str, Any], now: Any, **overrides: Any) -> Any:
+    """A complete dossier accepted at the world's office by its clerk."""
+    from postal_hub.intake.models import Dossier
+    from postal_hub.intake.services import AcceptanceInput, accept
+
+    values: dict[str, Any] = {
+        "procedure_id": world["procedure"].id,
+        "applicant": applicant(),
+        "present": {c.code for c in world["procedure"].components},
+    }
+    values.update(overrides)
+    result = accept(session, world["clerk"], world["office"], AcceptanceInput(**values), now)
+    assert isinstance(result, Dossier)
+    return result
+
+
+def manifest_for(
+    session: Session, world: dict[str, Any], dossiers: list[Any], now: Any, dispatch: bool = True
+) -> Any:
+    """A manifest from the world's office to its unit with one sealed envelope per dossier."""
+    from postal_hub.handoff.services import LineInput, create_manifest
+    from postal_hub.handoff.services import dispatch as send
+
+    made = create_manifest(
+        session,
+        world["clerk"],
+        world["office"],
+        world["unit"],
+        [LineInput(d.code, f"SEAL-{d.id:06d}") for d in dossiers],
+        now,
+    )
+    if dispatch:
+        send(session, world["clerk"], made, now)
+    return made
+
+
+def unit_officer(session: Session, world: dict[str, Any]) -> User:
+    return user(session, Role.UNIT_OFFICER, organization=world["unit"])

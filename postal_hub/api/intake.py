@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +9,7 @@ from flask import g, jsonify, request
 from werkzeug.wrappers import Response
 
 from postal_hub.api.common import bp, collection, error, iso, key_required
+from postal_hub.api.idempotency import idempotent
 from postal_hub.core.errors import PermissionDenied, ValidationFailed
 from postal_hub.core.orgs.models import OrgKind, PostOffice
 from postal_hub.core.pagination import ListRequest, parse_page
@@ -78,6 +77,7 @@ def _text(body: dict[str, Any], *path: str) -> str:
 
 @bp.post("/dossiers")
 @key_required
+@idempotent
 def create_dossier() -> tuple[Response, int]:
     """Intake of a dossier accepted outside the web screens (the operator's own counter system)."""
     org = g.api_org
@@ -101,18 +101,6 @@ def create_dossier() -> tuple[Response, int]:
     procedure = db.session.scalar(sa.select(Procedure).where(Procedure.code == _text(body, "procedure_code")))
     if procedure is None:
         return error(422, "invalid", "Unknown procedure.", {"procedure_code": "No procedure has this code."})
-    token = None
-    if key := request.headers.get("Idempotency-Key", "").strip():
-        # Same key and body: the first dossier is answered again. Same key, other body: refused.
-        prefix = f"api:{org.id}:{hashlib.sha256(key.encode()).hexdigest()[:24]}:"
-        token = prefix + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-        earlier = db.session.scalar(sa.select(Dossier).where(Dossier.submission_token.startswith(prefix)))
-        if earlier is not None and earlier.submission_token != token:
-            return error(
-                422, "idempotency_key_reused", "This Idempotency-Key was used with a different body."
-            )
-        if earlier is not None:
-            return _created(earlier)
     raw_components = body.get("components")
     components: list[Any] = raw_components if isinstance(raw_components, list) else []
     present = {
@@ -134,7 +122,6 @@ def create_dossier() -> tuple[Response, int]:
         subject_commune_code=_text(body, "subject_commune_code") or None,
         result_delivery=_text(body, "result_delivery") or "home",
         payment_method=_text(body, "payment_method") or "cash",
-        submission_token=token,
         channel=Channel.API,
     )
     try:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
+from postal_hub.api import openapi_handoff
 from postal_hub.api.common import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -202,14 +203,17 @@ def document(server: str) -> dict[str, Any]:
                     "responses": {**_ok(tracking), **_errors(404, 429)},
                 }
             },
+            **openapi_handoff.PATHS,
             "/api/v1/dossiers": {
+                "get": openapi_handoff.DOSSIER_LIST,
                 "post": {
                     "summary": "Intake of a dossier accepted outside the web screens (postal operator)",
                     "operationId": "createDossier",
                     "security": [{"bearer": []}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": intake}}},
-                    "responses": {**_ok(accepted, "201"), **_errors(400, 401, 403, 422)},
-                }
+                    "parameters": [openapi_handoff.IDEMPOTENCY],
+                    "responses": {**_ok(accepted, "201"), **_errors(400, 401, 403, 409, 422, 429)},
+                },
             },
         },
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -217,12 +217,22 @@ def make_checkpoint(
     return point
 
 
-def checkpoint_all(session: Session, now: datetime, secret_key: str) -> int:
-    """The worker's periodic round: one checkpoint for every chain that grew since its last one."""
+def checkpoint_all(session: Session, now: datetime, secret_key: str, every: timedelta) -> int:
+    """The worker's periodic round: a checkpoint for every chain that grew and whose last checkpoint
+    is older than `every` (daily by default), so a unit has a signed head at least once a day."""
+    last = (
+        sa.select(CustodyCheckpoint.organization_id, sa.func.max(CustodyCheckpoint.at).label("at"))
+        .group_by(CustodyCheckpoint.organization_id)
+        .subquery()
+    )
+    due = (
+        sa.select(Organization)
+        .join(CustodyHead, CustodyHead.organization_id == Organization.id)
+        .outerjoin(last, last.c.organization_id == Organization.id)
+        .where(CustodyHead.size > 0, sa.or_(last.c.at.is_(None), last.c.at <= now - every))
+    )
     made = 0
-    for org in session.scalars(
-        sa.select(Organization).join(CustodyHead, CustodyHead.organization_id == Organization.id)
-    ):
+    for org in session.scalars(due):
         made += make_checkpoint(session, org, now, secret_key) is not None
     return made
 

@@ -1,0 +1,319 @@
+"""OpenAPI paths and schemas of the organization endpoints: dossiers, receipts, results, manifests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+REF = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+TIME = {"type": ["string", "null"], "format": "date-time"}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Repeat a write safely: the same key and body replay the first answer; "
+    "another body is 422; "
+    "a repeat while the first is still running is 409.",
+    "schema": {"type": "string", "maxLength": 255},
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {
+        str(c): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for c in codes
+    }
+
+
+def _ok(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+
+def _page(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+EVENT = {
+    "type": "object",
+    "required": ["code", "at", "location", "description"],
+    "properties": {
+        "code": {"type": "string"},
+        "at": {"type": "string", "format": "date-time"},
+        "location": {"type": "string"},
+        "description": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+
+SUMMARY_PROPERTIES: dict[str, Any] = {
+    "dossier_code": {"type": "string"},
+    "item_number": {"type": "string", "pattern": "^[A-Z]{2}\\d{9}VN$"},
+    "status": {"type": "string"},
+    "channel": {"enum": ["counter", "pickup", "api"]},
+    "procedure": REF,
+    "unit": REF,
+    "post_office": REF,
+    "result_delivery": {"enum": ["home", "post_office", "counter"]},
+    "accepted_at": TIME,
+    "due_at": TIME,
+    "updated_at": TIME,
+}
+SUMMARY = {
+    "type": "object",
+    "required": ["dossier_code", "item_number", "status"],
+    "properties": SUMMARY_PROPERTIES,
+}
+
+FILE = {
+    "type": "object",
+    "properties": {
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "filename": {"type": "string"},
+        "content_type": {"type": "string"},
+        "pages": {"type": "integer"},
+    },
+}
+DETAIL = {
+    "type": "object",
+    "required": ["dossier_code", "item_number", "status", "components", "tasks", "events"],
+    "properties": {
+        **SUMMARY_PROPERTIES,
+        "applicant": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "phone": {"type": "string"},
+                "citizen_id": {"type": "string"},
+            },
+        },
+        "address": {"type": "object", "additionalProperties": {"type": "string"}},
+        "subject_commune_code": {"type": ["string", "null"]},
+        "payment_method": {"type": "string"},
+        "fee": {"type": "integer"},
+        "charge": {"type": "integer"},
+        "postal_price": {"type": "integer"},
+        "digitized_at": TIME,
+        "components": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "original": {"type": "boolean"},
+                    "count": {"type": "integer"},
+                    "reused": {"type": "boolean"},
+                    "files": {"type": "array", "items": FILE},
+                },
+            },
+        },
+        "tasks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "type": {"type": "string"},
+                    "status": {"type": "string"},
+                    "due_at": TIME,
+                    "completed_at": TIME,
+                    "sla_met": {"type": ["boolean", "null"]},
+                },
+            },
+        },
+        "manifests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string"},
+                    "line_status": {"type": "string"},
+                    "reason": {"type": ["string", "null"]},
+                    "seal_number": {"type": "string"},
+                },
+            },
+        },
+        "events": {"type": "array", "items": EVENT},
+    },
+}
+
+LINE = {
+    "type": "object",
+    "properties": {
+        "position": {"type": "integer"},
+        "dossier_code": {"type": "string"},
+        "item_number": {"type": "string"},
+        "component_count": {"type": "integer"},
+        "seal_number": {"type": "string"},
+        "status": {"enum": ["pending", "received", "rejected", "missing"]},
+        "reason": {"enum": ["missing_component", "damaged_seal", "wrong_unit", "other", None]},
+        "note": {"type": "string"},
+        "confirmed_at": TIME,
+    },
+}
+MANIFEST = {
+    "type": "object",
+    "required": ["number", "status", "lines", "discrepancies"],
+    "properties": {
+        "number": {"type": "string"},
+        "direction": {"enum": ["to_unit", "to_post"]},
+        "status": {"enum": ["draft", "dispatched", "closed", "cancelled"]},
+        "post_office": REF,
+        "unit": REF,
+        "note": {"type": "string"},
+        "created_at": TIME,
+        "dispatched_at": TIME,
+        "closed_at": TIME,
+        "closed_by": {"type": ["string", "null"]},
+        "lines": {"type": "array", "items": LINE},
+        "extras": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "note": {"type": "string"}, "recorded_at": TIME},
+            },
+        },
+        "discrepancies": {
+            "type": "object",
+            "properties": {
+                "not_received": {"type": "array", "items": {"type": "string"}},
+                "awaiting": {"type": "array", "items": {"type": "string"}},
+                "rejected": {"type": "array", "items": {"type": "object"}},
+                "extra": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+}
+RECEIPT = {
+    "type": "object",
+    "required": ["accepted"],
+    "properties": {
+        "accepted": {"type": "boolean"},
+        "reason": {
+            "type": "string",
+            "description": "Required when accepted is false: missing_component, damaged_seal, wrong_unit, "
+            "other, or free text (kept as other).",
+        },
+        "note": {"type": "string", "maxLength": 500},
+    },
+}
+RECEIPT_ANSWER = {
+    "type": "object",
+    "properties": {
+        "dossier_code": {"type": "string"},
+        "status": {"type": "string"},
+        "manifest": {"type": "object"},
+    },
+}
+RESULT_READY = {
+    "type": "object",
+    "required": ["summary"],
+    "properties": {
+        "summary": {"type": "string", "minLength": 1, "maxLength": 500},
+        "result_delivery": {"enum": ["home", "post_office", "counter"]},
+    },
+}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+PATHS: dict[str, Any] = {
+    "/api/v1/dossiers/{code}": {
+        "get": {
+            "summary": "One dossier with its components (and files' sha256), tasks, manifests and events",
+            "operationId": "getDossier",
+            "security": BEARER,
+            "parameters": [_path("code")],
+            "responses": {**_ok(DETAIL), **_errors(401, 404, 429)},
+        }
+    },
+    "/api/v1/dossiers/{code}/events": {
+        "get": {
+            "summary": "The dossier's timeline",
+            "operationId": "dossierEvents",
+            "security": BEARER,
+            "parameters": [_path("code")],
+            "responses": {**_ok(_page(EVENT)), **_errors(401, 404, 429)},
+        }
+    },
+    "/api/v1/dossiers/{code}/receipt": {
+        "post": {
+            "summary": "The unit confirms receipt of a handed-off dossier, or refuses it with a reason",
+            "operationId": "confirmReceipt",
+            "security": BEARER,
+            "parameters": [_path("code"), IDEMPOTENCY],
+            "requestBody": _body(RECEIPT),
+            "responses": {**_ok(RECEIPT_ANSWER), **_errors(400, 401, 403, 404, 409, 422, 429)},
+        }
+    },
+    "/api/v1/dossiers/{code}/result-ready": {
+        "post": {
+            "summary": "The unit says the result is ready for return",
+            "operationId": "resultReady",
+            "security": BEARER,
+            "parameters": [_path("code"), IDEMPOTENCY],
+            "requestBody": _body(RESULT_READY),
+            "responses": {**_ok(RECEIPT_ANSWER), **_errors(400, 401, 403, 404, 409, 422, 429)},
+        }
+    },
+    "/api/v1/manifests": {
+        "get": {
+            "summary": "Hand-off manifests this organization sent or receives",
+            "operationId": "listManifests",
+            "security": BEARER,
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"enum": ["draft", "dispatched", "closed", "cancelled"]},
+                },
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {**_ok(_page(MANIFEST)), **_errors(401, 422, 429)},
+        }
+    },
+    "/api/v1/manifests/{number}": {
+        "get": {
+            "summary": "One manifest with its lines and discrepancies",
+            "operationId": "getManifest",
+            "security": BEARER,
+            "parameters": [_path("number")],
+            "responses": {**_ok(MANIFEST), **_errors(401, 404, 429)},
+        }
+    },
+    "/api/v1/manifests/{number}/close": {
+        "post": {
+            "summary": "The receiving unit closes the manifest; unconfirmed lines become 'missing'",
+            "operationId": "closeManifest",
+            "security": BEARER,
+            "parameters": [_path("number"), IDEMPOTENCY],
+            "responses": {**_ok(MANIFEST), **_errors(401, 403, 404, 409, 429)},
+        }
+    },
+}
+
+DOSSIER_LIST: dict[str, Any] = {
+    "summary": "The dossiers this organization may see (its unit's, or those its operator carries)",
+    "operationId": "listDossiers",
+    "security": BEARER,
+    "parameters": [
+        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    ],
+    "responses": {**_ok(_page(SUMMARY)), **_errors(401, 422, 429)},
+}

@@ -1,0 +1,23 @@
+"""One round of the background jobs every feature needs run periodically (worker, run-jobs)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts import jobs as contract_jobs
+from postal_hub.core.custody.services import checkpoint_all
+from postal_hub.core.notifications import Notifier
+
+
+def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
+    summary = contract_jobs.run(session, now, notifier)
+    summary["custody_checkpoints"] = checkpoint_all(
+        session,
+        now,
+        current_app.config["SECRET_KEY"],
+        timedelta(hours=current_app.config["CUSTODY_CHECKPOINT_HOURS"]),
+    )
+    return summary

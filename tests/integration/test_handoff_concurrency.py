@@ -1,0 +1,107 @@
+"""Concurrent appends never fork a custody chain; a concurrent repeat of an API write is not done twice.
+
+Real threads need committed data, so these run in a schema of their own (PostgreSQL only: SQLite
+serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from postal_hub import create_app
+from postal_hub.core.custody import services as custody
+from postal_hub.core.custody.kinds import CustodyKind
+from postal_hub.core.orgs.models import Organization
+from postal_hub.core.places.services import sync_places
+from postal_hub.core.users import api_keys
+from postal_hub.extensions import db
+from postal_hub.intake.models import Dossier
+from tests import factories
+from tests.conftest import ENGINE, TEST_CONFIG
+from tests.fakes import FixedClock
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="concurrency is proven on PostgreSQL")
+THREADS = 12
+APPENDS = 5
+
+
+def _run_together(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    barrier = threading.Barrier(count, timeout=30)
+    failures: list[BaseException] = []
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # reported by the caller
+            failures.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return failures
+
+
+def test_concurrent_appends_never_fork_the_chain(own_schema: str) -> None:
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": THREADS + 2})
+    clock = FixedClock()
+    with app.app_context():
+        sync_places(db.session)
+        org_id = factories.unit(db.session).id
+        db.session.commit()
+
+    def append_some(index: int) -> None:
+        for n in range(APPENDS):
+            with app.app_context():
+                org = db.session.get(Organization, org_id)
+                assert org is not None
+                subject = custody.Subject(None, f"T{index}-{n}", "", "")
+                custody.append(db.session, org, CustodyKind.SEALED, subject, clock.now(), f"thread {index}")
+                db.session.commit()
+
+    assert _run_together(THREADS, append_some) == []
+    with app.app_context():
+        org = db.session.get(Organization, org_id)
+        assert org is not None
+        report = custody.verify_org(db.session, org)
+        assert report.ok and report.verdict.size == THREADS * APPENDS
+    app.extensions["postal_hub_db"]["engine"].dispose()
+
+
+def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema: str) -> None:
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 6})
+    clock = FixedClock()
+    app.extensions["clock"] = clock
+    with app.app_context():
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        dossier = factories.accepted_dossier(db.session, world, clock.now())
+        factories.manifest_for(db.session, world, [dossier], clock.now())
+        _key, key = api_keys.create_api_key(db.session, world["unit"], "unit system", clock.now())
+        db.session.commit()
+        code = dossier.code
+    answers: list[Any] = []
+
+    def post(_index: int) -> None:
+        response = app.test_client().post(
+            f"/api/v1/dossiers/{code}/receipt",
+            json={"accepted": True},
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "receipt-1"},
+        )
+        answers.append((response.status_code, response.get_json()))
+
+    assert _run_together(2, post) == []
+    statuses = sorted(status for status, _body in answers)
+    assert statuses in ([200, 200], [200, 409])
+    with app.app_context():
+        found = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        assert found is not None and [e.code for e in found.events].count("received") == 1
+    app.extensions["postal_hub_db"]["engine"].dispose()
