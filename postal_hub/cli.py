@@ -249,6 +249,7 @@ def worker(interval: int) -> None:
     from postal_hub import jobs
     from postal_hub.extensions import db
     from postal_hub.services import clock, notifier
+    from postal_hub.webhooks.runner import worker_round as webhooks_round
 
     click.echo(f"Worker started; running jobs every {interval} s (Ctrl+C to stop).")
     while True:
@@ -263,10 +264,13 @@ def worker(interval: int) -> None:
             current_app.logger.exception("background jobs failed; retrying next round")
         finally:
             db.session.close()
+        webhooks_round()  # its own short transactions; never raises
         time.sleep(interval)
 
 
 def register_cli(app: Flask) -> None:
+    from postal_hub.webhooks.cli import deliver_webhooks
+
     from postal_hub.handoff.cli import export_checkpoint, verify_log
 
     for command in (
@@ -281,6 +285,7 @@ def register_cli(app: Flask) -> None:
         import_procedures_cmd,
         run_jobs,
         worker,
+        deliver_webhooks,
     ):
         app.cli.add_command(command)
 

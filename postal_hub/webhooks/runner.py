@@ -63,3 +63,13 @@ def start_dev_thread(app: Flask) -> None:
     thread = threading.Thread(target=_loop, args=(app,), name="webhook-delivery", daemon=True)
     app.extensions["webhook_dev_thread"] = thread
     thread.start()
+
+
+def worker_round() -> None:
+    """The worker's webhook step: one delivery pass that never takes the worker down."""
+    try:
+        report = run_pass()
+        if report.claimed:
+            click.echo(", ".join(f"webhooks {name}: {count}" for name, count in report.as_dict().items()))
+    except Exception:  # logged; the next round retries (leases expire, nothing is lost)
+        current_app.logger.exception("webhook delivery failed; retrying next round")
