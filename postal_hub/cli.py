@@ -269,9 +269,8 @@ def worker(interval: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from postal_hub.webhooks.cli import deliver_webhooks
-
     from postal_hub.handoff.cli import export_checkpoint, verify_log
+    from postal_hub.webhooks.cli import deliver_webhooks
 
     for command in (
         verify_log,
