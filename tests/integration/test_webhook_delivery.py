@@ -281,3 +281,31 @@ def test_an_outage_during_200_hand_offs_ends_with_200_of_200_delivered_and_verif
 def test_the_app_refuses_a_retry_window_shorter_than_a_day() -> None:
     with pytest.raises(ConfigError, match="WEBHOOK_RETRY_HOURS"):
         create_app({**TEST_CONFIG, "WEBHOOK_RETRY_HOURS": 12})
+
+
+def test_the_deliver_webhooks_command_sends_what_is_due(
+    app: Any, session: Session, clock: FixedClock
+) -> None:
+    endpoint, _secret = factories.webhook_endpoint(session)
+    message = _message(session, endpoint, at=clock.now())
+    session.commit()
+    receiver = FakeReceiver()
+    app.extensions["webhook_sender"] = receiver
+    app.extensions["webhook_resolver"] = FakeResolver()
+    with app.app_context():  # as the postal-hub command (FlaskGroup) provides
+        result = app.test_cli_runner().invoke(args=["deliver-webhooks"])
+    assert result.exit_code == 0 and "delivered: 1" in result.output
+    assert receiver.ids() == [message.msg_id]
+
+
+def test_the_delivery_thread_starts_only_under_the_dev_servers_run_command() -> None:
+    import click
+
+    from postal_hub.webhooks.runner import running_dev_server
+
+    assert not running_dev_server()
+    with click.Context(click.Command("seed-demo")):
+        assert not running_dev_server()
+    with click.Context(click.Command("run"), info_name="run") as ctx:
+        ctx.params = {"reload": False}
+        assert running_dev_server()
