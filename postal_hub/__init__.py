@@ -50,9 +50,11 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.api.views import bp as api_bp
     from postal_hub.auth.views import bp as auth_bp
     from postal_hub.contracts.views_all import bp as contracts_bp
+    from postal_hub.handoff.views_all import bp as handoff_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
     from postal_hub.places_api import bp as places_bp
+    from postal_hub.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
@@ -60,6 +62,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(handoff_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
 
 

@@ -46,6 +46,18 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("intake.catalogue", _l("Procedure catalogue"), tuple(Role)),
     ("intake.track_form", _l("Track a dossier"), tuple(Role)),
     (
+        "handoff.manifests",
+        _l("Manifests"),
+        (
+            Role.SYSTEM_ADMIN,
+            Role.POSTAL_CLERK,
+            Role.POSTAL_MANAGER,
+            Role.POSTMAN,
+            Role.UNIT_OFFICER,
+            Role.AGENCY_SUPERVISOR,
+        ),
+    ),
+    (
         "contracts.contracts",
         _l("Contracts"),
         (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
@@ -62,6 +74,7 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
             Role.POSTMAN,
         ),
     ),
+    ("webhooks.endpoints", _l("Webhooks"), (Role.SYSTEM_ADMIN, Role.UNIT_OFFICER, Role.POSTAL_MANAGER)),
     ("admin.organizations", _l("Organizations"), (Role.SYSTEM_ADMIN,)),
     ("admin.units", _l("One-stop units"), (Role.SYSTEM_ADMIN,)),
     ("admin.offices", _l("Post offices"), (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)),

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 
 from postal_hub.api.common import bp, collection, error, iso, key_required, via
 from postal_hub.api.idempotency import idempotent
-from postal_hub.core.errors import NotFound
 from postal_hub.core.orgs.models import OrgKind
 from postal_hub.core.pagination import paginate
 from postal_hub.extensions import db
@@ -69,9 +68,6 @@ def list_manifests() -> Response | tuple[Response, int]:
     if fields:
         return error(422, "invalid", "Some query parameters are invalid.", fields)
     stmt = scope_manifests_for_org(g.api_org, sa.select(Manifest))
-    # A draft is the post office's own work in progress; the unit sees a manifest once it is sent.
-    if g.api_org.kind == OrgKind.ONE_STOP_UNIT:
-        stmt = stmt.where(Manifest.status != ManifestStatus.DRAFT.value)
     if status:
         stmt = stmt.where(Manifest.status == status)
     stmt = stmt.options(
@@ -85,10 +81,7 @@ def list_manifests() -> Response | tuple[Response, int]:
 
 
 def _visible(number: str) -> Manifest:
-    manifest = get_manifest_for_org(db.session, g.api_org, number)
-    if g.api_org.kind == OrgKind.ONE_STOP_UNIT and manifest.status == ManifestStatus.DRAFT.value:
-        raise NotFound("There is no such manifest, or it is not yours to see.")
-    return manifest
+    return get_manifest_for_org(db.session, g.api_org, number)
 
 
 @bp.get("/manifests/<number>")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
-from postal_hub.api import openapi_handoff
+from postal_hub.api import openapi_handoff, openapi_webhooks
 from postal_hub.api.common import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -146,6 +146,7 @@ def document(server: str) -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **openapi_webhooks.SCHEMAS,
                 "Error": {
                     "type": "object",
                     "required": ["error"],
@@ -204,6 +205,7 @@ def document(server: str) -> dict[str, Any]:
                 }
             },
             **openapi_handoff.PATHS,
+            **openapi_webhooks.PATHS,
             "/api/v1/dossiers": {
                 "get": openapi_handoff.DOSSIER_LIST,
                 "post": {

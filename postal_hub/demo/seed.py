@@ -22,6 +22,7 @@ from postal_hub.core.users.models import ApiKey, Role, User
 from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.demo.contracts import seed_contracts
 from postal_hub.demo.dossiers import seed_dossiers
+from postal_hub.demo.manifests import seed_manifests
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -151,5 +152,6 @@ def seed_demo(session: Session, secret_key: str, now: datetime, store: FileStore
     seed_contracts(session, now)
     if store is not None:
         report.dossiers = seed_dossiers(session, now, store)
+        report.dossiers += seed_manifests(session, now)
     session.flush()
     return report

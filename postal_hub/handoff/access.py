@@ -13,6 +13,7 @@ from postal_hub.core.errors import NotFound, PermissionDenied
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.models import Manifest, ManifestLine
+from postal_hub.handoff.status import ManifestStatus
 
 S = TypeVar("S", bound=sa.Select[Any])
 PREPARERS = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER)
@@ -29,7 +30,10 @@ def scope_manifests(session: Session, actor: User, stmt: S) -> S:
     if actor.has_role(Role.POSTAL_MANAGER) and actor.organization_id is not None:
         return stmt.where(Manifest.operator_id == actor.organization_id)
     if actor.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
-        return stmt.where(Manifest.unit_id.in_(managed_ids(session, actor)))
+        # A draft is the post office's work in progress; the unit sees a manifest once it is sent.
+        return stmt.where(
+            Manifest.unit_id.in_(managed_ids(session, actor)), Manifest.status != ManifestStatus.DRAFT.value
+        )
     return stmt.where(sa.false())
 
 
@@ -38,7 +42,7 @@ def scope_manifests_for_org(org: Organization, stmt: S) -> S:
     if org.kind == OrgKind.POSTAL_OPERATOR:
         return stmt.where(Manifest.operator_id == org.id)
     if org.kind == OrgKind.ONE_STOP_UNIT:
-        return stmt.where(Manifest.unit_id == org.id)
+        return stmt.where(Manifest.unit_id == org.id, Manifest.status != ManifestStatus.DRAFT.value)
     return stmt.where(sa.false())
 
 

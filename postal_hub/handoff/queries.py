@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from postal_hub.core.custody.models import CustodyEntry
-from postal_hub.core.orgs.models import Organization, PostOffice
+from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.users.models import User
 from postal_hub.handoff.access import scope_manifests
-from postal_hub.handoff.models import Manifest
+from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.services import READY, on_open_manifest
 from postal_hub.handoff.status import LineStatus, ManifestStatus
 from postal_hub.intake.models import Dossier
@@ -90,3 +90,29 @@ def custody_of(session: Session, dossier: Dossier) -> list[CustodyEntry]:
             .order_by(CustodyEntry.seq)
         )
     )
+
+
+def dossier_lines(session: Session, dossier: Dossier) -> list[ManifestLine]:
+    """Every manifest the dossier travelled on, oldest first (a re-routed dossier has several)."""
+    return list(
+        session.scalars(
+            sa.select(ManifestLine)
+            .where(ManifestLine.dossier_id == dossier.id)
+            .options(selectinload(ManifestLine.manifest))
+            .order_by(ManifestLine.id)
+        )
+    )
+
+
+def reroute_choices(session: Session, dossier: Dossier) -> list[tuple[int, str]]:
+    """Active one-stop units other than the one that refused the dossier."""
+    rows = session.execute(
+        sa.select(Organization.id, Organization.code, Organization.name)
+        .where(
+            Organization.kind == OrgKind.ONE_STOP_UNIT,
+            Organization.active.is_(True),
+            Organization.id != dossier.unit_id,
+        )
+        .order_by(Organization.name)
+    ).all()
+    return [(row.id, f"{row.name} ({row.code})") for row in rows]

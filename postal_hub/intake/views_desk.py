@@ -17,6 +17,10 @@ from postal_hub.core.pagination import ListRequest
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.handoff.forms import RerouteForm
+from postal_hub.handoff.queries import dossier_lines, reroute_choices
+from postal_hub.handoff.receiving import wrong_unit_line
+from postal_hub.handoff.status import LINE_STATUS_LABELS, REJECT_REASON_LABELS
 from postal_hub.intake import digitization
 from postal_hub.intake.access import get_dossier
 from postal_hub.intake.forms import AcceptanceForm, ReuseForm, ScanForm
@@ -159,6 +163,11 @@ def accept_page() -> str | Response | tuple[str, int]:
 @roles_required(*DESK, Role.POSTMAN, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
 def dossier_page(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
+    lines = dossier_lines(db.session, dossier)
+    reroute_form = None
+    if current_user.has_role(Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN) and wrong_unit_line(db.session, dossier):
+        reroute_form = RerouteForm(formdata=None)
+        reroute_form.unit_id.choices = [("", _("— choose —")), *reroute_choices(db.session, dossier)]
     scan_form = ScanForm()
     scan_form.component.choices = [(c.code, f"{c.code} · {c.name}") for c in dossier.components]
     return render_template(
@@ -174,6 +183,10 @@ def dossier_page(code: str) -> str:
         confirm=FlaskForm(),
         offers=digitization.reuse_offers(db.session, dossier) if dossier.status == "accepted" else [],
         can_digitize=current_user.has_role(*CLERKS) and dossier.status == "accepted",
+        lines=lines,
+        line_statuses=LINE_STATUS_LABELS,
+        reasons=REJECT_REASON_LABELS,
+        reroute_form=reroute_form,
     )
 
 

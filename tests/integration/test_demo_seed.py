@@ -42,8 +42,21 @@ def test_the_demo_has_trackable_dossiers_one_of_them_digitized(
 ) -> None:
     report = seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
     dossiers = [find_for_tracking(session, code) for code in report.dossiers]
-    assert len(dossiers) == 3 and all(d is not None for d in dossiers)
+    assert len(dossiers) == 6 and all(d is not None for d in dossiers)
     assert any(d is not None and d.status == "digitized" for d in dossiers)
+
+
+def test_the_demo_has_a_manifest_received_and_one_awaiting_the_officer(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from postal_hub.core.custody.services import verify_org
+    from postal_hub.handoff.models import Manifest
+
+    seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
+    manifests = session.scalars(sa.select(Manifest).order_by(Manifest.id)).all()
+    assert [m.status for m in manifests] == ["closed", "dispatched"]
+    assert manifests[1].unit.code == "000.00.01.H26" and len(manifests[1].lines) == 2
+    assert verify_org(session, manifests[1].unit).ok
 
 
 def test_the_demo_has_vnpost_with_forty_offices_in_three_provinces(

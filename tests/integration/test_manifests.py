@@ -265,3 +265,21 @@ def test_only_a_wrong_unit_refusal_can_be_re_routed(
     manager = factories.user(session, Role.POSTAL_MANAGER, organization=world["operator"])
     with pytest.raises(Conflict):
         receiving.reroute(session, manager, dossier, factories.unit(session), clock.now())
+
+
+def test_each_hand_off_goes_to_the_units_webhook_outbox_in_the_same_transaction(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    import json
+
+    from postal_hub.webhooks.models import OutboxMessage
+
+    factories.webhook_endpoint(session, world["unit"])
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    manifest = factories.manifest_for(session, world, [dossier], clock.now())
+    receiving.confirm_line(session, None, "api", manifest, manifest.lines[0], True, None, "", clock.now())
+    messages = session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.event_type for m in messages] == ["dossier.accepted", "dossier.dispatched", "dossier.received"]
+    body = json.loads(messages[1].body)
+    assert body["data"]["dossier_code"] == dossier.code and body["data"]["event"]["note"] == manifest.number
+    assert {m.ordering_key for m in messages} == {dossier.code}

@@ -14,7 +14,6 @@ from postal_hub.core.audit import AuditEntry
 from postal_hub.core.users.models import Role
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from postal_hub.webhooks.outbox import enqueue
-from postal_hub.webhooks.views import bp
 from tests import factories
 from tests.conftest import AuthActions
 from tests.fakes import FakeResolver, FixedClock
@@ -22,8 +21,6 @@ from tests.fakes import FakeResolver, FixedClock
 
 @pytest.fixture
 def world(app: Flask, session: Session) -> dict[str, Any]:
-    if "webhooks" not in app.blueprints:  # until create_app registers it
-        app.register_blueprint(bp)
     app.extensions["webhook_resolver"] = FakeResolver({"intranet.example.vn": ["192.168.1.9"]})
     unit = factories.unit(session)
     officer = factories.user(session, Role.UNIT_OFFICER, unit)
