@@ -54,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
     from postal_hub.places_api import bp as places_bp
-    from postal_hub.webhooks.views import bp as webhooks_bp
+    from postal_hub.webhooks.views_all import bp as webhooks_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)

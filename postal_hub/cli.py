@@ -241,9 +241,18 @@ def run_jobs() -> None:
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 
-@click.command("worker", help="Run the background jobs every INTERVAL seconds until stopped.")
+@click.command(
+    "worker", help="Run the background jobs every INTERVAL seconds, and deliver webhooks, until stopped."
+)
 @click.option("--interval", default=60, show_default=True, type=click.IntRange(5, 3600))
-def worker(interval: int) -> None:
+@click.option(
+    "--webhook-interval",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 600),
+    help="Seconds between webhook delivery passes (units expect events within seconds).",
+)
+def worker(interval: int, webhook_interval: int) -> None:
     import time
 
     from postal_hub import jobs
@@ -251,21 +260,26 @@ def worker(interval: int) -> None:
     from postal_hub.services import clock, notifier
     from postal_hub.webhooks.runner import worker_round as webhooks_round
 
-    click.echo(f"Worker started; running jobs every {interval} s (Ctrl+C to stop).")
+    click.echo(
+        f"Worker started; jobs every {interval} s, webhooks every {webhook_interval} s (Ctrl+C to stop)."
+    )
+    next_jobs = 0.0
     while True:
-        # One transaction per round: a failed round is rolled back and retried next time.
-        try:
-            summary = jobs.run(db.session, clock().now(), notifier())
-            db.session.commit()
-            if any(summary.values()):
-                click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
-        except Exception:  # the worker must outlive one bad round; the error is logged
-            db.session.rollback()
-            current_app.logger.exception("background jobs failed; retrying next round")
-        finally:
-            db.session.close()
+        if time.monotonic() >= next_jobs:
+            next_jobs = time.monotonic() + interval
+            # One transaction per round: a failed round is rolled back and retried next time.
+            try:
+                summary = jobs.run(db.session, clock().now(), notifier())
+                db.session.commit()
+                if any(summary.values()):
+                    click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
+            except Exception:  # the worker must outlive one bad round; the error is logged
+                db.session.rollback()
+                current_app.logger.exception("background jobs failed; retrying next round")
+            finally:
+                db.session.close()
         webhooks_round()  # its own short transactions; never raises
-        time.sleep(interval)
+        time.sleep(webhook_interval)
 
 
 def register_cli(app: Flask) -> None:

@@ -77,6 +77,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         TASK_WARN_FRACTION=float(os.environ.get("TASK_WARN_FRACTION", "0.8")),
         API_REQUESTS_PER_MINUTE=int(os.environ.get("API_REQUESTS_PER_MINUTE", "300")),
         CUSTODY_CHECKPOINT_HOURS=float(os.environ.get("CUSTODY_CHECKPOINT_HOURS", "24")),
+        IDEMPOTENCY_KEEP_HOURS=float(os.environ.get("IDEMPOTENCY_KEEP_HOURS", "72")),
     )
     if test_config:
         app.config.update(test_config)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from postal_hub.api.idempotency_models import purge_older_than
 from postal_hub.contracts import jobs as contract_jobs
 from postal_hub.core.custody.services import checkpoint_all
 from postal_hub.core.notifications import Notifier
@@ -20,4 +21,6 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
         current_app.config["SECRET_KEY"],
         timedelta(hours=current_app.config["CUSTODY_CHECKPOINT_HOURS"]),
     )
+    keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
+    summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
     return summary

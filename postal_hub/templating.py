@@ -74,7 +74,11 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
             Role.POSTMAN,
         ),
     ),
-    ("webhooks.endpoints", _l("Webhooks"), (Role.SYSTEM_ADMIN, Role.UNIT_OFFICER, Role.POSTAL_MANAGER)),
+    (
+        "webhooks.endpoints",
+        _l("API and webhooks"),
+        (Role.SYSTEM_ADMIN, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
+    ),
     ("admin.organizations", _l("Organizations"), (Role.SYSTEM_ADMIN,)),
     ("admin.units", _l("One-stop units"), (Role.SYSTEM_ADMIN,)),
     ("admin.offices", _l("Post offices"), (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)),

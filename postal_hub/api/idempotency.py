@@ -90,44 +90,66 @@ def _reserve(org_id: int, key: str, wanted: str) -> tuple[int | None, Response |
     return record.id, None
 
 
-def idempotent(view: F) -> F:
-    """Wrap an API write (after key_required, which sets g.api_org)."""
+def idempotent(view: F | None = None, *, redact: tuple[str, ...] = ()) -> Any:
+    """Wrap an API write (after key_required, which sets g.api_org). Top-level fields named in
+    `redact` (a secret shown once) are stored, and so replayed, as null."""
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        key = request.headers.get(HEADER, "").strip()
-        if not key:
-            return view(*args, **kwargs)
-        if len(key) > MAX_KEY_LENGTH:
-            return error(
-                400, "malformed", "The Idempotency-Key is too long.", {HEADER: "At most 255 characters."}
-            )
-        reservation, answer = _reserve(g.api_org.id, key, fingerprint())
-        if answer is not None:
-            return answer
-        try:
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            key = request.headers.get(HEADER, "").strip()
+            if not key:
+                return func(*args, **kwargs)
+            if len(key) > MAX_KEY_LENGTH:
+                return error(
+                    400, "malformed", "The Idempotency-Key is too long.", {HEADER: "At most 255 characters."}
+                )
+            reservation, answer = _reserve(g.api_org.id, key, fingerprint())
+            if answer is not None:
+                return answer
             try:
-                response = make_response(view(*args, **kwargs))
-            except DomainError as exc:
+                response = _run(func, args, kwargs)
+            except BaseException:
                 db.session.rollback()
-                body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
-                response = make_response(jsonify(body), exc.status_code)
-        except BaseException:
-            db.session.rollback()
-            _release(reservation)
-            raise
-        if response.status_code >= 500:
-            _release(reservation)
+                _release(reservation)
+                raise
+            if response.status_code >= 500:
+                _release(reservation)
+                return response
+            record = db.session.get(IdempotencyRecord, reservation)
+            if record is not None:
+                record.status_code = response.status_code
+                record.response_body = _stored_body(response, redact)
+                record.completed_at = clock().now()
+                db.session.commit()
             return response
-        record = db.session.get(IdempotencyRecord, reservation)
-        if record is not None:
-            record.status_code = response.status_code
-            record.response_body = response.get_data(as_text=True)
-            record.completed_at = clock().now()
-            db.session.commit()
-        return response
 
-    return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate
+
+
+def _run(func: Callable[..., Any], args: Any, kwargs: Any) -> Response:
+    """The view's answer; a domain error becomes its JSON answer here, so it can be kept and replayed."""
+    try:
+        return make_response(func(*args, **kwargs))
+    except DomainError as exc:
+        db.session.rollback()
+        body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+        return make_response(jsonify(body), exc.status_code)
+
+
+def _stored_body(response: Response, redact: tuple[str, ...]) -> str:
+    text = response.get_data(as_text=True)
+    if not redact or not text:
+        return text
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(body, dict):
+        body.update({name: None for name in redact if name in body})
+    return json.dumps(body, ensure_ascii=False)
 
 
 def _release(reservation: int | None) -> None:

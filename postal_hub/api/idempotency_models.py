@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from postal_hub.db import Base, UTCDateTime
 
@@ -23,3 +23,10 @@ class IdempotencyRecord(Base):
     response_body: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def purge_older_than(session: Session, before: datetime) -> int:
+    """Keys are remembered for a while (IDEMPOTENCY_KEEP_HOURS), not forever; clients retry within
+    minutes, and the table must not grow with every write ever made."""
+    result = session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

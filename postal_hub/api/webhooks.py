@@ -8,6 +8,7 @@ from flask import current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from postal_hub.api.common import bp, collection, error, iso, key_required
+from postal_hub.api.idempotency import idempotent
 from postal_hub.core.errors import Conflict, NotFound, ValidationFailed
 from postal_hub.core.orgs.models import Organization
 from postal_hub.extensions import db
@@ -60,6 +61,7 @@ def _own_endpoint(endpoint_id: int) -> WebhookEndpoint | None:
 
 @bp.post("/webhooks")
 @key_required
+@idempotent(redact=("secret",))
 def register_webhook() -> Answer:
     if _org().kind not in services.API_ORG_KINDS:
         return error(
@@ -110,6 +112,7 @@ def list_webhooks() -> Response:
 
 @bp.delete("/webhooks/<int:id>")
 @key_required
+@idempotent
 def delete_webhook(id: int) -> Answer:
     endpoint = _own_endpoint(id)
     if endpoint is None:

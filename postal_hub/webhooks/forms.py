@@ -37,3 +37,11 @@ class DisableForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """An empty form: a CSRF token for POST-only buttons."""
+
+
+class ApiKeyForm(BaseForm):
+    name = StringField(
+        _l("Key name"),
+        validators=[Length(max=120)],
+        description=_l("e.g. the unit's document system"),
+    )

@@ -168,12 +168,9 @@ def test_a_cancelled_draft_frees_its_dossiers(
     assert draft.status == "cancelled" and again.lines[0].dossier_id == dossier.id
 
 
-@pytest.mark.parametrize(
-    ("seal", "problem"),
-    [("", "seal"), ("ab", "seal"), ("SEAL 1", "seal"), ("X" * 31, "seal")],
-)
+@pytest.mark.parametrize("seal", ["", "ab", "SEAL 1", "X" * 31])
 def test_a_line_needs_a_proper_seal_number(
-    session: Session, world: dict[str, Any], clock: FixedClock, seal: str, problem: str
+    session: Session, world: dict[str, Any], clock: FixedClock, seal: str
 ) -> None:
     dossier = factories.accepted_dossier(session, world, clock.now())
     with pytest.raises(ValidationFailed) as caught:
@@ -185,7 +182,7 @@ def test_a_line_needs_a_proper_seal_number(
             [LineInput(dossier.code, seal)],
             clock.now(),
         )
-    assert problem in caught.value.fields["lines-0"].lower()
+    assert dossier.code in caught.value.fields["lines-0"] and dossier.status == "accepted"
 
 
 def test_the_same_seal_cannot_close_two_envelopes(

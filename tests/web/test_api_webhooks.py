@@ -115,3 +115,27 @@ def test_the_openapi_fragment_documents_every_webhook_route(app: Flask) -> None:
     }
     documented = {(path, method) for path, ops in PATHS.items() for method in ops}
     assert routed == documented
+
+
+def test_a_registration_repeated_with_its_idempotency_key_makes_one_endpoint_and_never_stores_the_secret(
+    session: Session, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    import sqlalchemy as sa
+
+    from postal_hub.api.idempotency_models import IdempotencyRecord
+    from postal_hub.webhooks.models import WebhookEndpoint
+
+    headers = {"Authorization": f"Bearer {world['key']}", "Idempotency-Key": "hook-1"}
+    body = {"url": "https://hooks.example.com/in"}
+    first = client.post("/api/v1/webhooks", json=body, headers=headers)
+    again = client.post("/api/v1/webhooks", json=body, headers=headers)
+    stored = session.scalar(sa.select(IdempotencyRecord.response_body))
+    assert first.status_code == again.status_code == 201 and first.get_json()["secret"].startswith("whsec_")
+    assert again.get_json()["id"] == first.get_json()["id"] and again.get_json()["secret"] is None
+    assert stored is not None and "whsec_" not in stored
+    assert (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(WebhookEndpoint).where(WebhookEndpoint.url == body["url"])
+        )
+        == 1
+    )
