@@ -9,18 +9,7 @@ from werkzeug.wrappers import Response
 
 from postal_hub.api import openapi_handoff, openapi_webhooks
 from postal_hub.api.common import bp
-
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    return {
-        str(c): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for c in codes
-    }
-
-
-def _ok(schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
-    return {status: {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+from postal_hub.api.openapi_parts import IDEMPOTENCY, errors, ok
 
 
 def document(server: str) -> dict[str, Any]:
@@ -161,7 +150,7 @@ def document(server: str) -> dict[str, Any]:
                             },
                         }
                     },
-                }
+                },
             },
         },
         "paths": {
@@ -169,7 +158,7 @@ def document(server: str) -> dict[str, Any]:
                 "get": {
                     "summary": "This document",
                     "operationId": "openapi",
-                    "responses": _ok({"type": "object"}),
+                    "responses": ok({"type": "object"}),
                 }
             },
             "/api/v1/procedures": {
@@ -181,7 +170,7 @@ def document(server: str) -> dict[str, Any]:
                         {"name": "unit_code", "in": "query", "schema": {"type": "string"}},
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                     ],
-                    "responses": _ok(
+                    "responses": ok(
                         {
                             "type": "object",
                             "required": ["items", "page", "total"],
@@ -201,7 +190,7 @@ def document(server: str) -> dict[str, Any]:
                     "parameters": [
                         {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
-                    "responses": {**_ok(tracking), **_errors(404, 429)},
+                    "responses": {**ok(tracking), **errors(404, 429)},
                 }
             },
             **openapi_handoff.PATHS,
@@ -213,8 +202,8 @@ def document(server: str) -> dict[str, Any]:
                     "operationId": "createDossier",
                     "security": [{"bearer": []}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": intake}}},
-                    "parameters": [openapi_handoff.IDEMPOTENCY],
-                    "responses": {**_ok(accepted, "201"), **_errors(400, 401, 403, 409, 422, 429)},
+                    "parameters": [IDEMPOTENCY],
+                    "responses": {**ok(accepted, "201"), **errors(400, 401, 403, 409, 422, 429)},
                 },
             },
         },

@@ -4,45 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+from postal_hub.api.openapi_parts import BEARER, IDEMPOTENCY, errors, ok, page, path_param
+
 REF = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
 TIME = {"type": ["string", "null"], "format": "date-time"}
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Repeat a write safely: the same key and body replay the first answer; "
-    "another body is 422; "
-    "a repeat while the first is still running is 409.",
-    "schema": {"type": "string", "maxLength": 255},
-}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    return {
-        str(c): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for c in codes
-    }
-
-
-def _ok(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
-
-
-def _page(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    }
-
-
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 EVENT = {
@@ -227,18 +196,14 @@ RESULT_READY = {
 }
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
 PATHS: dict[str, Any] = {
     "/api/v1/dossiers/{code}": {
         "get": {
             "summary": "One dossier with its components (and files' sha256), tasks, manifests and events",
             "operationId": "getDossier",
             "security": BEARER,
-            "parameters": [_path("code")],
-            "responses": {**_ok(DETAIL), **_errors(401, 404, 429)},
+            "parameters": [path_param("code")],
+            "responses": {**ok(DETAIL), **errors(401, 404, 429)},
         }
     },
     "/api/v1/dossiers/{code}/events": {
@@ -246,8 +211,8 @@ PATHS: dict[str, Any] = {
             "summary": "The dossier's timeline",
             "operationId": "dossierEvents",
             "security": BEARER,
-            "parameters": [_path("code")],
-            "responses": {**_ok(_page(EVENT)), **_errors(401, 404, 429)},
+            "parameters": [path_param("code")],
+            "responses": {**ok(page(EVENT)), **errors(401, 404, 429)},
         }
     },
     "/api/v1/dossiers/{code}/receipt": {
@@ -255,9 +220,9 @@ PATHS: dict[str, Any] = {
             "summary": "The unit confirms receipt of a handed-off dossier, or refuses it with a reason",
             "operationId": "confirmReceipt",
             "security": BEARER,
-            "parameters": [_path("code"), IDEMPOTENCY],
+            "parameters": [path_param("code"), IDEMPOTENCY],
             "requestBody": _body(RECEIPT),
-            "responses": {**_ok(RECEIPT_ANSWER), **_errors(400, 401, 403, 404, 409, 422, 429)},
+            "responses": {**ok(RECEIPT_ANSWER), **errors(400, 401, 403, 404, 409, 422, 429)},
         }
     },
     "/api/v1/dossiers/{code}/result-ready": {
@@ -265,9 +230,9 @@ PATHS: dict[str, Any] = {
             "summary": "The unit says the result is ready for return",
             "operationId": "resultReady",
             "security": BEARER,
-            "parameters": [_path("code"), IDEMPOTENCY],
+            "parameters": [path_param("code"), IDEMPOTENCY],
             "requestBody": _body(RESULT_READY),
-            "responses": {**_ok(RECEIPT_ANSWER), **_errors(400, 401, 403, 404, 409, 422, 429)},
+            "responses": {**ok(RECEIPT_ANSWER), **errors(400, 401, 403, 404, 409, 422, 429)},
         }
     },
     "/api/v1/manifests": {
@@ -283,7 +248,7 @@ PATHS: dict[str, Any] = {
                 },
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             ],
-            "responses": {**_ok(_page(MANIFEST)), **_errors(401, 422, 429)},
+            "responses": {**ok(page(MANIFEST)), **errors(401, 422, 429)},
         }
     },
     "/api/v1/manifests/{number}": {
@@ -291,8 +256,8 @@ PATHS: dict[str, Any] = {
             "summary": "One manifest with its lines and discrepancies",
             "operationId": "getManifest",
             "security": BEARER,
-            "parameters": [_path("number")],
-            "responses": {**_ok(MANIFEST), **_errors(401, 404, 429)},
+            "parameters": [path_param("number")],
+            "responses": {**ok(MANIFEST), **errors(401, 404, 429)},
         }
     },
     "/api/v1/manifests/{number}/close": {
@@ -300,8 +265,8 @@ PATHS: dict[str, Any] = {
             "summary": "The receiving unit closes the manifest; unconfirmed lines become 'missing'",
             "operationId": "closeManifest",
             "security": BEARER,
-            "parameters": [_path("number"), IDEMPOTENCY],
-            "responses": {**_ok(MANIFEST), **_errors(401, 403, 404, 409, 429)},
+            "parameters": [path_param("number"), IDEMPOTENCY],
+            "responses": {**ok(MANIFEST), **errors(401, 403, 404, 409, 429)},
         }
     },
 }
@@ -315,5 +280,5 @@ DOSSIER_LIST: dict[str, Any] = {
         {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     ],
-    "responses": {**_ok(_page(SUMMARY)), **_errors(401, 422, 429)},
+    "responses": {**ok(page(SUMMARY)), **errors(401, 422, 429)},
 }

@@ -4,34 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from postal_hub.api.openapi_parts import BEARER, IDEMPOTENCY, errors, ok, page
 from postal_hub.webhooks.status import EVENT_TYPES
-
-_ERROR = {
-    "description": "Error",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    return {str(code): _ERROR for code in codes}
-
-
-def _json(ref: str, description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
-
-
-def _page_of(ref: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": ref}},
-            "page": {"type": "integer", "minimum": 1},
-            "total": {"type": "integer", "minimum": 0},
-        },
-    }
-
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 
@@ -76,9 +50,10 @@ SCHEMAS: dict[str, Any] = {
                 "required": ["secret"],
                 "properties": {
                     "secret": {
-                        "type": "string",
+                        "type": ["string", "null"],
                         "pattern": "^whsec_[A-Za-z0-9+/=]+$",
-                        "description": "The signing secret; shown only in this response.",
+                        "description": "The signing secret; shown only in this response (null when an "
+                        "Idempotency-Key replays it: the secret is never stored for a replay).",
                     }
                 },
             },
@@ -109,15 +84,17 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "WebhookEndpointPage": _page_of("#/components/schemas/WebhookEndpoint"),
-    "WebhookDeliveryPage": _page_of("#/components/schemas/WebhookDelivery"),
+    "WebhookEndpointPage": page({"$ref": "#/components/schemas/WebhookEndpoint"}),
+    "WebhookDeliveryPage": page({"$ref": "#/components/schemas/WebhookDelivery"}),
 }
 
 PATHS: dict[str, Any] = {
     "/api/v1/webhooks": {
         "post": {
             "summary": "Register a webhook endpoint; the response carries the signing secret once",
-            "security": _SECURITY,
+            "operationId": "registerWebhook",
+            "security": BEARER,
+            "parameters": [IDEMPOTENCY],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -125,30 +102,36 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": _json("#/components/schemas/WebhookEndpointCreated", "Registered"),
-                **_errors(400, 401, 403, 409, 422),
+                **ok({"$ref": "#/components/schemas/WebhookEndpointCreated"}, "201"),
+                **errors(400, 401, 403, 409, 422, 429),
             },
         },
         "get": {
             "summary": "This organization's webhook endpoints (no secrets)",
-            "security": _SECURITY,
-            "responses": {"200": _json("#/components/schemas/WebhookEndpointPage"), **_errors(401)},
+            "operationId": "listWebhooks",
+            "security": BEARER,
+            "responses": {**ok({"$ref": "#/components/schemas/WebhookEndpointPage"}), **errors(401, 429)},
         },
     },
     "/api/v1/webhooks/{id}": {
         "delete": {
             "summary": "Delete a webhook endpoint (nothing more is sent; its history is kept)",
-            "security": _SECURITY,
-            "parameters": [_ID],
-            "responses": {"204": {"description": "Deleted"}, **_errors(401, 404)},
+            "operationId": "deleteWebhook",
+            "security": BEARER,
+            "parameters": [_ID, IDEMPOTENCY],
+            "responses": {"204": {"description": "Deleted"}, **errors(401, 404, 409, 422, 429)},
         }
     },
     "/api/v1/webhooks/{id}/deliveries": {
         "get": {
             "summary": "The endpoint's recent messages and every delivery attempt",
-            "security": _SECURITY,
+            "operationId": "webhookDeliveries",
+            "security": BEARER,
             "parameters": [_ID],
-            "responses": {"200": _json("#/components/schemas/WebhookDeliveryPage"), **_errors(401, 404)},
+            "responses": {
+                **ok({"$ref": "#/components/schemas/WebhookDeliveryPage"}),
+                **errors(401, 404, 429),
+            },
         }
     },
 }

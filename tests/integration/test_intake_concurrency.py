@@ -7,17 +7,14 @@ migrated for the test and dropped after it. PostgreSQL only: SQLite serialises w
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from postal_hub import create_app, migrate
+from postal_hub import create_app
 from postal_hub.core.places.services import sync_places
-from postal_hub.db import make_engine
 from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier
 from postal_hub.intake.services import AcceptanceInput, accept
@@ -27,20 +24,6 @@ from tests.fakes import FixedClock
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="concurrency is proven on PostgreSQL")
 WORKERS = 20
-
-
-@pytest.fixture
-def own_schema(database_url: str) -> Iterator[str]:
-    schema = f"conc_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
 
 
 def test_twenty_concurrent_acceptances_get_consecutive_codes(own_schema: str) -> None:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from postal_hub import create_app, migrate
+from postal_hub import create_app
 from postal_hub.core.places.services import sync_places
-from postal_hub.db import make_engine
 from postal_hub.extensions import db
 from postal_hub.webhooks.delivery import DeliverySettings, deliver_due
 from postal_hub.webhooks.models import OutboxMessage
@@ -30,20 +27,6 @@ from tests.fakes import FakeResolver, FixedClock
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="concurrency is proven on PostgreSQL")
 MESSAGES = 300
-
-
-@pytest.fixture
-def own_schema(database_url: str) -> Iterator[str]:
-    schema = f"whconc_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = f"{database_url}{'&' if '?' in database_url else '?'}options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
 
 
 class InFlightReceiver:
