@@ -24,7 +24,7 @@ from postal_hub.handoff.status import RejectReason
 from postal_hub.intake.access import get_dossier_for_org, scope_dossiers_for_org
 from postal_hub.intake.models import Dossier, DossierEvent, DossierFile
 from postal_hub.intake.status import EVENT_LABELS, DossierStatus
-from postal_hub.services import clock
+from postal_hub.services import clock, notifier
 
 PER_PAGE = 50
 
@@ -210,7 +210,9 @@ def confirm_receipt(code: str) -> Response | tuple[Response, int]:
         reason, note = RejectReason.OTHER.value, " ".join(filter(None, [reason, note]))  # free text
     dossier = get_dossier_for_org(db.session, g.api_org, code)
     line = pending_line_for_unit(db.session, g.api_org, dossier)
-    confirm_line(db.session, None, via(), line.manifest, line, accepted, reason, note, clock().now())
+    confirm_line(
+        db.session, None, via(), line.manifest, line, accepted, reason, note, clock().now(), notifier()
+    )
     db.session.commit()
     return jsonify(
         {

@@ -19,7 +19,7 @@ from postal_hub.handoff.access import get_manifest_for_org, scope_manifests_for_
 from postal_hub.handoff.models import Manifest
 from postal_hub.handoff.queries import discrepancies
 from postal_hub.handoff.status import ManifestStatus
-from postal_hub.services import clock
+from postal_hub.services import clock, notifier
 
 PER_PAGE = 50
 
@@ -98,6 +98,6 @@ def close_manifest(number: str) -> Response | tuple[Response, int]:
     if g.api_org.kind != OrgKind.ONE_STOP_UNIT:
         return error(403, "forbidden", "Only the receiving unit's key may close a manifest.")
     manifest = _visible(number)
-    receiving.close(db.session, None, via(), manifest, clock().now())
+    receiving.close(db.session, None, via(), manifest, clock().now(), notifier())
     db.session.commit()
     return jsonify(manifest_json(manifest))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from postal_hub.core.errors import DomainError
+from postal_hub.core.notifications import InboxNotifier
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import User
@@ -83,7 +84,7 @@ def seed_manifests(session: Session, now: datetime) -> list[str]:
                 yesterday,
                 "Chuyến chiều",
             )
-            services.dispatch(session, clerk, waiting, yesterday + timedelta(hours=1))
+            services.dispatch(session, clerk, waiting, yesterday + timedelta(hours=1), InboxNotifier())
     except DomainError:
         return []  # the demo contracts changed; the rest of the demo still loads
     return [d.code for d in dossiers]

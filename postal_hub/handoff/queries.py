@@ -7,10 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from postal_hub.contracts.access import managed_ids
 from postal_hub.core.custody.models import CustodyEntry
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.pagination import Page, paginate
-from postal_hub.core.users.models import User
+from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.access import scope_manifests
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.services import READY, on_open_manifest
@@ -116,3 +117,43 @@ def reroute_choices(session: Session, dossier: Dossier) -> list[tuple[int, str]]
         .order_by(Organization.name)
     ).all()
     return [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+
+def start_page_counts(session: Session, actor: User) -> dict[str, int] | None:
+    """What the start page tells about hand-offs: for a post office, dossiers still waiting for a
+    manifest and drafts not yet sent; for a unit, manifests and envelopes waiting for its answer."""
+    if actor.has_role(Role.POSTAL_CLERK, Role.POSTAL_MANAGER) and actor.post_office_id is not None:
+        waiting = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Dossier)
+            .where(
+                Dossier.office_id == actor.post_office_id,
+                Dossier.status.in_(READY),
+                Dossier.id.not_in(on_open_manifest()),
+            )
+        )
+        drafts = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Manifest)
+            .where(Manifest.office_id == actor.post_office_id, Manifest.status == ManifestStatus.DRAFT.value)
+        )
+        return {"ready_dossiers": int(waiting or 0), "drafts": int(drafts or 0)}
+    if actor.has_role(Role.UNIT_OFFICER):
+        unit_ids = managed_ids(session, actor)
+        manifests = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Manifest)
+            .where(Manifest.unit_id.in_(unit_ids), Manifest.status == ManifestStatus.DISPATCHED.value)
+        )
+        envelopes = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ManifestLine)
+            .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+            .where(
+                Manifest.unit_id.in_(unit_ids),
+                Manifest.status == ManifestStatus.DISPATCHED.value,
+                ManifestLine.status == LineStatus.PENDING.value,
+            )
+        )
+        return {"awaiting_manifests": int(manifests or 0), "awaiting_envelopes": int(envelopes or 0)}
+    return None

@@ -14,9 +14,11 @@ from postal_hub.contracts.tasks import cancel_task, complete_task, create_task
 from postal_hub.core import audit
 from postal_hub.core.custody.kinds import CustodyKind
 from postal_hub.core.errors import Conflict, NotFound, PermissionDenied
+from postal_hub.core.notifications import Notifier
 from postal_hub.core.orgs.models import Organization, OrgKind
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validation import FieldErrors
+from postal_hub.handoff import notices
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.handoff.services import open_tasks, set_manifest_status
 from postal_hub.handoff.status import LINE_MACHINE, LineStatus, ManifestStatus, RejectReason
@@ -69,9 +71,11 @@ def confirm_line(
     reason: str | None,
     note: str,
     now: datetime,
+    notifier: Notifier | None = None,
 ) -> None:
     """Received: the unit holds the dossier, and the carriage task is done. Refused: the envelope goes
-    back with the postman, with the reason; a wrong-unit refusal waits at the post for re-routing."""
+    back with the postman, with the reason, and the office is told; a wrong-unit refusal waits at the
+    post for re-routing."""
     if line.status != LineStatus.PENDING.value:
         raise Conflict(
             str(
@@ -110,6 +114,8 @@ def confirm_line(
             {"reason": reason, "note": note},
         )
         outcome = str(_l("Refused by the unit"))
+        if notifier is not None:
+            notices.refused(session, notifier, manifest, dossier.code, now)
     for task in open_tasks(session, dossier, TaskType.CARRIAGE):
         complete_task(session, task, now, outcome=outcome, actor=actor)
     session.flush()
@@ -134,7 +140,12 @@ def record_extra(
 
 
 def close(
-    session: Session, actor_id: int | None, who: str, manifest: Manifest, now: datetime
+    session: Session,
+    actor_id: int | None,
+    who: str,
+    manifest: Manifest,
+    now: datetime,
+    notifier: Notifier | None = None,
 ) -> list[ManifestLine]:
     """Sign the manifest off. Lines still unanswered become 'not received': discrepancies the post
     must explain (their dossiers stay in transit and their carriage tasks stay open)."""
@@ -145,6 +156,8 @@ def close(
         line.status, line.confirmed_at, line.confirmed_by = LineStatus.MISSING.value, now, who[:160]
     set_manifest_status(session, manifest, ManifestStatus.CLOSED, now, who, actor_id)
     manifest.closed_at, manifest.closed_by = now, who[:160]
+    if notifier is not None:
+        notices.closed(session, notifier, manifest, now)
     return missing
 
 

@@ -18,9 +18,11 @@ from postal_hub.core import audit
 from postal_hub.core.clock import to_local
 from postal_hub.core.counters import next_value
 from postal_hub.core.custody.kinds import CustodyKind
+from postal_hub.core.notifications import Notifier
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
+from postal_hub.handoff import notices
 from postal_hub.handoff.access import require_prepare
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.status import MANIFEST_MACHINE, Direction, LineStatus, ManifestStatus
@@ -169,8 +171,11 @@ def create_manifest(
     return manifest
 
 
-def dispatch(session: Session, actor: User, manifest: Manifest, now: datetime) -> None:
-    """The envelopes leave the office: every dossier is on its way, its carriage task under way."""
+def dispatch(
+    session: Session, actor: User, manifest: Manifest, now: datetime, notifier: Notifier | None = None
+) -> None:
+    """The envelopes leave the office: every dossier is on its way, its carriage task under way, and
+    the unit's officers are told."""
     require_prepare(actor, manifest)
     who = actor_label(actor)
     set_manifest_status(session, manifest, ManifestStatus.DISPATCHED, now, who, actor.id)
@@ -193,6 +198,8 @@ def dispatch(session: Session, actor: User, manifest: Manifest, now: datetime) -
         for task in open_tasks(session, dossier, TaskType.CARRIAGE):
             if task.status == TaskStatus.OPEN.value:
                 start_task(session, task, now, actor)
+    if notifier is not None:
+        notices.dispatched(session, notifier, manifest, now)
 
 
 def cancel(session: Session, actor: User, manifest: Manifest, now: datetime) -> None:

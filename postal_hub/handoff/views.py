@@ -27,7 +27,7 @@ from postal_hub.handoff.status import (
 )
 from postal_hub.intake.custody import actor_label
 from postal_hub.intake.printables import code128_svg
-from postal_hub.services import clock
+from postal_hub.services import clock, notifier
 from postal_hub.web_helpers import apply_errors
 
 bp = Blueprint("handoff", __name__)
@@ -164,13 +164,13 @@ def _act(number: str, action: str) -> Response:
     now, who = clock().now(), actor_label(current_user)
     try:
         if action == "dispatch":
-            services.dispatch(db.session, current_user, manifest, now)
+            services.dispatch(db.session, current_user, manifest, now, notifier())
             message = _("Dispatched: the unit can now confirm each envelope.")
         elif action == "cancel":
             services.cancel(db.session, current_user, manifest, now)
             message = _("The manifest is cancelled; its dossiers can go on another one.")
         else:
-            receiving.close(db.session, current_user.id, who, manifest, now)
+            receiving.close(db.session, current_user.id, who, manifest, now, notifier())
             message = _("The manifest is closed.")
     except DomainError as exc:
         db.session.rollback()
@@ -227,6 +227,7 @@ def manifest_line_answer(number: str, line_id: int) -> Response:
             form.reason.data or None,
             form.note.data or "",
             clock().now(),
+            notifier(),
         )
     except DomainError as exc:
         db.session.rollback()

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
+from postal_hub.handoff.queries import start_page_counts
 from postal_hub.home.notifications import mark_all_read, unread
 from postal_hub.home.queries import profile, system_counts
 from postal_hub.services import clock
@@ -29,6 +30,7 @@ def index() -> str:
         inbox=inbox,
         unread_count=unread_count,
         read_form=FlaskForm(),
+        handoff=start_page_counts(db.session, current_user),
     )
 
 

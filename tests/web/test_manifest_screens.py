@@ -209,3 +209,22 @@ def test_a_postal_manager_re_routes_a_dossier_refused_as_another_units(
     client.post(f"/desk/dossiers/{world['dossier'].code}/reroute", data={"unit_id": str(right.id)})
     session.expire_all()
     assert world["dossier"].unit_id == right.id and world["dossier"].status == "accepted"
+
+
+def test_the_clerks_start_page_counts_the_dossiers_waiting_for_a_manifest(
+    client: FlaskClient, auth: AuthActions, world: dict[str, Any]
+) -> None:
+    auth.sign_in(world["clerk"].username)
+    page = client.get("/").get_data(as_text=True)
+    card = page.split('href="/manifests/new"')[1]
+    assert card.split("<dd>")[1].startswith("1<")
+
+
+def test_the_officers_start_page_counts_the_envelopes_to_confirm(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    _dispatched(session, world, clock)
+    auth.sign_in(world["officer"].username)
+    page = client.get("/").get_data(as_text=True)
+    card = page.split('href="/manifests?status=dispatched"')[1]
+    assert card.split("<dd>")[1].startswith("1<") and card.split("<dd>")[2].startswith("1<")
