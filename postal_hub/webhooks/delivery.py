@@ -44,6 +44,9 @@ class DeliverySettings:
     lease_seconds: int = 120
     batch_size: int = 50
     allow_loopback: bool = False
+    # A send may start only while this much of the lease is left, so it ends before the lease does and
+    # no other worker can take the message mid-send (three times the HTTP timeout by default).
+    send_seconds: float = 30.0
 
     @classmethod
     def from_config(cls, config: Any) -> DeliverySettings:
@@ -53,6 +56,7 @@ class DeliverySettings:
             lease_seconds=int(config["WEBHOOK_LEASE_SECONDS"]),
             batch_size=int(config["WEBHOOK_BATCH_SIZE"]),
             allow_loopback=bool(config["WEBHOOK_ALLOW_LOOPBACK"]),
+            send_seconds=3 * float(config["WEBHOOK_TIMEOUT_SECONDS"]),
         )
 
 
@@ -237,6 +241,17 @@ def record(
     return outcome
 
 
+def release(session: Session, message_id: int, worker_id: str) -> None:
+    """Give back a claim this worker still holds, without an attempt."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker_id)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def deliver_due(
     session_factory: Callable[[], Session],
     sender: Sender,
@@ -255,8 +270,12 @@ def deliver_due(
         batch = claim(session, clock.now(), worker_id, settings)
     report.claimed = len(batch)
     for item in batch:
-        if clock.now() >= item.claimed_until:
-            report.skipped += 1  # the lease ran out while earlier sends were slow; another worker may have it
+        if (item.claimed_until - clock.now()).total_seconds() < settings.send_seconds:
+            # Too little lease left for a whole send (earlier sends were slow): hand it back for the next
+            # pass instead of racing a worker that may take it when the lease ends.
+            with session_factory() as session:
+                release(session, item.id, worker_id)
+            report.skipped += 1
             continue
         result = _send(item, sender, resolver, clock.now(), settings)
         with session_factory() as session:

@@ -195,8 +195,11 @@ def redeliver(
     message.status = MessageStatus.PENDING.value
     message.next_attempt_at = now
     message.retry_from = now
-    message.claimed_by = None
-    message.claimed_until = None
+    if message.claimed_until is None or message.claimed_until <= now:
+        # A live lease is left alone: a worker is sending it right now, and clearing the claim would
+        # let a second worker send the same message at the same time.
+        message.claimed_by = None
+        message.claimed_until = None
     session.flush()
     audit.record(session, actor_id, "webhook.redeliver", "webhook_message", message.msg_id, {}, now)
     return message

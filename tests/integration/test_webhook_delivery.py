@@ -309,3 +309,34 @@ def test_the_delivery_thread_starts_only_under_the_dev_servers_run_command() -> 
     with click.Context(click.Command("run"), info_name="run") as ctx:
         ctx.params = {"reload": False}
         assert running_dev_server()
+
+
+def test_send_again_on_a_message_being_sent_leaves_its_lease_so_no_second_worker_takes_it(
+    session: Session, factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    endpoint, _secret = factories.webhook_endpoint(session)
+    message = _message(session, endpoint, at=clock.now())
+    session.flush()
+    with factory() as sending:
+        assert len(claim(sending, clock.now(), "worker-a", SETTINGS)) == 1
+    session.expire_all()
+    redeliver(session, _stored(session, message).endpoint, message.id, None, clock.now())
+    session.flush()
+    with factory() as other:
+        assert claim(other, clock.now(), "worker-b", SETTINGS) == []
+    assert _stored(session, message).claimed_by == "worker-a"
+
+
+def test_a_claim_with_too_little_lease_left_is_handed_back_unsent(
+    session: Session, clock: FixedClock, deliver: Deliver
+) -> None:
+    from dataclasses import replace
+
+    endpoint, _secret = factories.webhook_endpoint(session)
+    message = _message(session, endpoint, at=clock.now())
+    receiver = FakeReceiver()
+    short = replace(SETTINGS, lease_seconds=10, send_seconds=30)
+    report = deliver(receiver, settings=short, max_passes=1)
+    stored = _stored(session, message)
+    assert receiver.ids() == [] and report.skipped == 1
+    assert stored.claimed_by is None and stored.status == "pending"
