@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese text stays readable in JSON
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -43,6 +44,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Every <int:...> in a route is a record id: beyond PostgreSQL's integer the page is a 404,
+    not a database error."""
+    from postal_hub.routing import RecordIdConverter
+
+    app.url_map.converters["int"] = RecordIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,9 +15,9 @@ from postal_hub.api.idempotency import idempotent
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import LOCAL_TZ
 from postal_hub.core.orgs.models import OrgKind
-from postal_hub.core.pagination import paginate
+from postal_hub.core.pagination import page_number, paginate
 from postal_hub.extensions import db
-from postal_hub.handoff.models import ManifestLine
+from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.receiving import confirm_line, pending_line_for_unit
 from postal_hub.handoff.results import mark_result_ready
 from postal_hub.handoff.status import RejectReason
@@ -68,10 +68,19 @@ def detail_json(d: Dossier) -> dict[str, Any]:
     reused = {
         f.id: f for f in db.session.scalars(sa.select(DossierFile).where(DossierFile.id.in_(reused_ids)))
     }
-    tasks = db.session.scalars(sa.select(Task).where(Task.dossier_code == d.code).order_by(Task.id))
-    lines = db.session.scalars(
-        sa.select(ManifestLine).where(ManifestLine.dossier_id == d.id).order_by(ManifestLine.id)
+    tasks_stmt = sa.select(Task).where(Task.dossier_code == d.code).order_by(Task.id)
+    lines_stmt = (
+        sa.select(ManifestLine)
+        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+        .where(ManifestLine.dossier_id == d.id)
+        .order_by(ManifestLine.id)
     )
+    if g.api_org.kind == OrgKind.ONE_STOP_UNIT:
+        # A re-routed dossier's earlier journey to another unit is that unit's business.
+        tasks_stmt = tasks_stmt.where(Task.unit_id == g.api_org.id)
+        lines_stmt = lines_stmt.where(Manifest.unit_id == g.api_org.id)
+    tasks = db.session.scalars(tasks_stmt)
+    lines = db.session.scalars(lines_stmt)
     return {
         **summary_json(d),
         "applicant": {
@@ -126,10 +135,15 @@ def detail_json(d: Dossier) -> dict[str, Any]:
     }
 
 
-def parse_since(text: str) -> datetime | None:
-    """ISO 8601; a time without an offset is Vietnam time, as people and most systems here mean it."""
+def parse_since(text: str) -> datetime:
+    """ISO 8601; a time without an offset is Vietnam time, as people and most systems here mean it.
+    Raises ValueError for anything else, years at the calendar's edges included."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("out of range") from exc
 
 
 @bp.get("/dossiers")
@@ -145,8 +159,8 @@ def list_dossiers() -> Response | tuple[Response, int]:
             since = parse_since(raw)
         except ValueError:
             fields["updated_since"] = "Use an ISO 8601 time such as 2026-11-20T09:00:00+07:00."
-    page_text = request.args.get("page", "1").strip() or "1"
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+    page = page_number(request.args.get("page", "1") or "1")
+    if page is None:
         fields["page"] = "Use a page number from 1."
     if fields:
         return error(422, "invalid", "Some query parameters are invalid.", fields)
@@ -158,8 +172,8 @@ def list_dossiers() -> Response | tuple[Response, int]:
     stmt = stmt.options(
         selectinload(Dossier.procedure), selectinload(Dossier.unit), selectinload(Dossier.office)
     ).order_by(Dossier.updated_at, Dossier.id)
-    page = paginate(db.session, stmt, int(page_text), PER_PAGE)
-    return collection([summary_json(d) for d in page.items], page.total, page.page)
+    found = paginate(db.session, stmt, page or 1, PER_PAGE)
+    return collection([summary_json(d) for d in found.items], found.total, found.page)
 
 
 @bp.get("/dossiers/<code>")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from postal_hub.api.common import bp, collection, error, iso, key_required, via
 from postal_hub.api.idempotency import idempotent
 from postal_hub.core.orgs.models import OrgKind
-from postal_hub.core.pagination import paginate
+from postal_hub.core.pagination import page_number, paginate
 from postal_hub.extensions import db
 from postal_hub.handoff import receiving
 from postal_hub.handoff.access import get_manifest_for_org, scope_manifests_for_org
@@ -62,8 +62,8 @@ def list_manifests() -> Response | tuple[Response, int]:
     fields = {}
     if status and status not in {s.value for s in ManifestStatus}:
         fields["status"] = "Unknown status; use one of: " + ", ".join(s.value for s in ManifestStatus)
-    page_text = request.args.get("page", "1").strip() or "1"
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+    page = page_number(request.args.get("page", "1") or "1")
+    if page is None:
         fields["page"] = "Use a page number from 1."
     if fields:
         return error(422, "invalid", "Some query parameters are invalid.", fields)
@@ -76,8 +76,8 @@ def list_manifests() -> Response | tuple[Response, int]:
         selectinload(Manifest.office),
         selectinload(Manifest.unit),
     ).order_by(Manifest.id.desc())
-    page = paginate(db.session, stmt, int(page_text), PER_PAGE)
-    return collection([manifest_json(m) for m in page.items], page.total, page.page)
+    found = paginate(db.session, stmt, page or 1, PER_PAGE)
+    return collection([manifest_json(m) for m in found.items], found.total, found.page)
 
 
 def _visible(number: str) -> Manifest:

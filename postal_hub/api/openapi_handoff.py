@@ -266,7 +266,7 @@ PATHS: dict[str, Any] = {
             "operationId": "closeManifest",
             "security": BEARER,
             "parameters": [path_param("number"), IDEMPOTENCY],
-            "responses": {**ok(MANIFEST), **errors(401, 403, 404, 409, 429)},
+            "responses": {**ok(MANIFEST), **errors(400, 401, 403, 404, 409, 422, 429)},
         }
     },
 }

@@ -119,7 +119,7 @@ PATHS: dict[str, Any] = {
             "operationId": "deleteWebhook",
             "security": BEARER,
             "parameters": [_ID, IDEMPOTENCY],
-            "responses": {"204": {"description": "Deleted"}, **errors(401, 404, 409, 422, 429)},
+            "responses": {"204": {"description": "Deleted"}, **errors(400, 401, 404, 409, 422, 429)},
         }
     },
     "/api/v1/webhooks/{id}/deliveries": {

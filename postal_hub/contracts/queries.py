@@ -15,7 +15,7 @@ from postal_hub.contracts.statement_models import Statement
 from postal_hub.contracts.status import TaskStatus
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
-from postal_hub.core.pagination import ListRequest, Page, paginate, search_filter
+from postal_hub.core.pagination import ListRequest, Page, paginate, record_number, search_filter
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import Role, User
 
@@ -102,10 +102,10 @@ def tasks_page(
         stmt = stmt.where(Task.status == filters["status"])
     if filters.get("type"):
         stmt = stmt.where(Task.task_type == filters["type"])
-    if filters.get("office", "").isdigit():
-        stmt = stmt.where(Task.post_office_id == int(filters["office"]))
-    if filters.get("contract", "").isdigit():
-        stmt = stmt.where(Task.contract_id == int(filters["contract"]))
+    if (office := record_number(filters.get("office"))) is not None:
+        stmt = stmt.where(Task.post_office_id == office)
+    if (contract := record_number(filters.get("contract"))) is not None:
+        stmt = stmt.where(Task.contract_id == contract)
     running = Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value])
     if filters.get("flag") == "overdue":
         stmt = stmt.where(running, Task.due_at < now)

@@ -43,8 +43,31 @@ class ListRequest:
     per_page: int = 25
 
 
+MAX_PAGE = 100_000
+
+
+def is_number(text: str | None) -> bool:
+    """ASCII digits only: str.isdigit() also says yes to '²' and other digits int() refuses."""
+    return bool(text) and text.isascii() and text.isdecimal()  # type: ignore[union-attr]
+
+
+MAX_RECORD_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def record_number(value: str | None) -> int | None:
+    """A record id typed into a URL or a filter: ASCII digits within the id range, else None."""
+    text = (value or "").strip()
+    return int(text) if is_number(text) and len(text) <= 10 and 0 < int(text) <= MAX_RECORD_ID else None
+
+
+def page_number(value: str | None) -> int | None:
+    """A page number from 1 to MAX_PAGE, or None for anything else."""
+    text = (value or "").strip()
+    return int(text) if is_number(text) and 0 < int(text) <= MAX_PAGE else None
+
+
 def parse_page(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
+    return page_number(value) or 1
 
 
 def paginate(session: Session, stmt: sa.Select[Any], page: int, per_page: int) -> Page[Any]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from postal_hub.core.errors import InvalidTransition
+from postal_hub.core.errors import Conflict, InvalidTransition
 
 S = TypeVar("S", bound=StrEnum)
 
@@ -42,3 +45,28 @@ class StateMachine(Generic[S]):
                     )
                 )
             )
+
+
+def compare_and_set(
+    session: Session, record: Any, expected: str, values: dict[str, Any], conflict: str
+) -> bool:
+    """Write `values` only if the row's status is still `expected` (the one just checked).
+
+    Two concurrent moves of the same record cannot both pass the check in Python, because the UPDATE
+    re-reads the row under its lock: one wins, the other gets Conflict(conflict) and changes nothing.
+    With conflict="" the loser is told by a False instead."""
+    model = type(record)
+    session.flush()
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == record.id, model.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        if conflict:
+            raise Conflict(conflict)
+        return False
+    for name, value in values.items():
+        set_committed_value(record, name, value)
+    return True

@@ -44,5 +44,10 @@ class ExtraEnvelopeForm(BaseForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=500)])
 
 
-class RerouteForm(BaseForm):
+class SendAgainForm(BaseForm):
     unit_id = SelectField(_l("Competent one-stop unit"), coerce=optional_int, validate_choice=False)
+    note = StringField(
+        _l("What was put right"),
+        validators=[Length(max=500)],
+        description=_l("e.g. re-sealed in a new envelope; the citizen brought the missing paper"),
+    )

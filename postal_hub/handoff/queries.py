@@ -82,13 +82,19 @@ def discrepancies(manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def custody_of(session: Session, dossier: Dossier) -> list[CustodyEntry]:
-    """The dossier's custody entries as kept in the accountable unit's chain."""
+def custody_of(session: Session, actor: User, dossier: Dossier) -> list[CustodyEntry]:
+    """The dossier's custody entries as kept in the chain the viewer answers for: the unit side sees
+    its own unit's chain, the post and administrators the operator's, which holds every step, also
+    those before a re-routing."""
+    if actor.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
+        chains = managed_ids(session, actor)
+    else:
+        chains = [dossier.operator_id]
     return list(
         session.scalars(
             sa.select(CustodyEntry)
-            .where(CustodyEntry.dossier_id == dossier.id, CustodyEntry.organization_id == dossier.unit_id)
-            .order_by(CustodyEntry.seq)
+            .where(CustodyEntry.dossier_id == dossier.id, CustodyEntry.organization_id.in_(chains))
+            .order_by(CustodyEntry.organization_id, CustodyEntry.seq)
         )
     )
 

@@ -8,15 +8,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.coverage import require_coverage
 from postal_hub.contracts.status import TaskType
-from postal_hub.contracts.tasks import cancel_task, complete_task, create_task
-from postal_hub.core import audit
+from postal_hub.contracts.tasks import cancel_task, complete_task
 from postal_hub.core.custody.kinds import CustodyKind
-from postal_hub.core.errors import Conflict, NotFound, PermissionDenied
+from postal_hub.core.errors import Conflict, NotFound
 from postal_hub.core.notifications import Notifier
-from postal_hub.core.orgs.models import Organization, OrgKind
-from postal_hub.core.users.models import Role, User
+from postal_hub.core.orgs.models import Organization
+from postal_hub.core.state import compare_and_set
+from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.handoff import notices
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
@@ -74,15 +73,18 @@ def confirm_line(
     notifier: Notifier | None = None,
 ) -> None:
     """Received: the unit holds the dossier, and the carriage task is done. Refused: the envelope goes
-    back with the postman, with the reason, and the office is told; a wrong-unit refusal waits at the
-    post for re-routing."""
-    if line.status != LineStatus.PENDING.value:
+    back with the postman, with the reason, and the office is told; its carriage is cancelled, not
+    billed; a wrong-unit refusal waits at the post for re-routing. An envelope listed as not received
+    when the manifest was closed can still be answered when it turns up late."""
+    late = line.status == LineStatus.MISSING.value and manifest.status == ManifestStatus.CLOSED.value
+    if line.status != LineStatus.PENDING.value and not late:
         raise Conflict(
             str(
                 _l("%(code)s was already answered on this manifest; nothing changed.", code=line.dossier_code)
             )
         )
-    _require_dispatched(manifest)
+    if not late:
+        _require_dispatched(manifest)
     errors = FieldErrors()
     note = errors.optional_text("note", note, 500)
     if not accepted and reason not in {r.value for r in RejectReason}:
@@ -91,9 +93,7 @@ def confirm_line(
         errors.add("note", _l("Describe the reason."))
     errors.raise_if_any()
     target = LineStatus.RECEIVED if accepted else LineStatus.REJECTED
-    LINE_MACHINE.check(LineStatus(line.status), target)
-    line.status, line.confirmed_at, line.confirmed_by = target.value, now, who[:160]
-    line.reason, line.note = (None if accepted else reason), note
+    answer_line(session, line, target, now, who, None if accepted else reason, note)
     manifest.updated_at = now
     dossier, place = line.dossier, manifest.unit.name
     if accepted:
@@ -117,8 +117,38 @@ def confirm_line(
         if notifier is not None:
             notices.refused(session, notifier, manifest, dossier.code, now)
     for task in open_tasks(session, dossier, TaskType.CARRIAGE):
-        complete_task(session, task, now, outcome=outcome, actor=actor)
+        if accepted:
+            complete_task(session, task, now, outcome=outcome, actor=actor)
+        else:
+            cancel_task(session, task, now, outcome, actor)
     session.flush()
+
+
+def answer_line(
+    session: Session,
+    line: ManifestLine,
+    target: LineStatus,
+    now: datetime,
+    who: str,
+    reason: str | None = None,
+    note: str = "",
+    conflict: bool = True,
+) -> bool:
+    """The only place a line's status changes: checked against the table, written only if nobody
+    answered it in the meantime (False, or a Conflict, otherwise)."""
+    previous = LineStatus(line.status)
+    LINE_MACHINE.check(previous, target)
+    values = {
+        "status": target.value,
+        "confirmed_at": now,
+        "confirmed_by": who[:160],
+        "reason": reason,
+        "note": note,
+    }
+    message = str(
+        _l("%(code)s was already answered on this manifest; nothing changed.", code=line.dossier_code)
+    )
+    return compare_and_set(session, line, previous.value, values, message if conflict else "")
 
 
 def record_extra(
@@ -150,79 +180,13 @@ def close(
     """Sign the manifest off. Lines still unanswered become 'not received': discrepancies the post
     must explain (their dossiers stay in transit and their carriage tasks stay open)."""
     _require_dispatched(manifest)
-    missing = [line for line in manifest.lines if line.status == LineStatus.PENDING.value]
-    for line in missing:
-        LINE_MACHINE.check(LineStatus.PENDING, LineStatus.MISSING)
-        line.status, line.confirmed_at, line.confirmed_by = LineStatus.MISSING.value, now, who[:160]
     set_manifest_status(session, manifest, ManifestStatus.CLOSED, now, who, actor_id)
+    pending = [line for line in manifest.lines if line.status == LineStatus.PENDING.value]
+    # A line answered a moment ago by someone else is not missing: it keeps that answer.
+    missing = [
+        line for line in pending if answer_line(session, line, LineStatus.MISSING, now, who, conflict=False)
+    ]
     manifest.closed_at, manifest.closed_by = now, who[:160]
     if notifier is not None:
         notices.closed(session, notifier, manifest, now)
     return missing
-
-
-def wrong_unit_line(session: Session, dossier: Dossier) -> ManifestLine | None:
-    line = session.scalar(
-        sa.select(ManifestLine).where(ManifestLine.dossier_id == dossier.id).order_by(ManifestLine.id.desc())
-    )
-    if (
-        line is not None
-        and line.status == LineStatus.REJECTED.value
-        and line.reason == RejectReason.WRONG_UNIT.value
-    ):
-        return line
-    return None
-
-
-def reroute(
-    session: Session, actor: User, dossier: Dossier, new_unit: Organization | None, now: datetime
-) -> None:
-    """A dossier the unit refused as not its own goes to the unit the postal manager names: it is ready
-    for a new manifest, with a new carriage task under the contract covering that unit."""
-    if not actor.has_role(Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(str(_l("Only a postal manager re-routes a dossier.")))
-    if dossier.status != DossierStatus.REJECTED.value or wrong_unit_line(session, dossier) is None:
-        raise Conflict(str(_l("Only a dossier refused as another unit's can be re-routed.")))
-    errors = FieldErrors()
-    if new_unit is None or new_unit.kind != OrgKind.ONE_STOP_UNIT or not new_unit.active:
-        errors.add("unit_id", _l("Choose the one-stop unit the dossier really belongs to."))
-    elif new_unit.id == dossier.unit_id:
-        errors.add("unit_id", _l("This is the unit that refused it; choose another."))
-    errors.raise_if_any()
-    assert new_unit is not None
-    require_coverage(session, TaskType.CARRIAGE, dossier.procedure, new_unit, dossier.office, now)
-    old_unit = dossier.unit
-    for task in open_tasks(session, dossier, TaskType.CARRIAGE):
-        cancel_task(session, task, now, str(_l("Re-routed")), actor)
-    dossier.unit_id = new_unit.id
-    session.flush()
-    session.refresh(dossier, ["unit"])
-    set_status(
-        session,
-        dossier,
-        DossierStatus.ACCEPTED,
-        now,
-        dossier.office.name,
-        actor,
-        event_code="rerouted",
-        note=f"{old_unit.code} -> {new_unit.code}",
-    )
-    create_task(
-        session,
-        TaskType.CARRIAGE,
-        new_unit,
-        dossier.office,
-        now,
-        dossier.procedure,
-        dossier.code,
-        actor=actor,
-    )
-    audit.record(
-        session,
-        actor.id,
-        "dossier.rerouted",
-        "dossier",
-        dossier.code,
-        {"from": old_unit.code, "to": new_unit.code},
-        at=now,
-    )

@@ -20,6 +20,7 @@ from postal_hub.core.counters import next_value
 from postal_hub.core.custody.kinds import CustodyKind
 from postal_hub.core.notifications import Notifier
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
+from postal_hub.core.state import compare_and_set
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.handoff import notices
@@ -63,8 +64,18 @@ def set_manifest_status(
     """The only place a manifest's status changes."""
     MANIFEST_MACHINE.check(ManifestStatus(manifest.status), target)
     previous = manifest.status
-    manifest.status = target.value
-    manifest.updated_at = now
+    compare_and_set(
+        session,
+        manifest,
+        previous,
+        {"status": target.value, "updated_at": now},
+        str(
+            _l(
+                "Manifest %(number)s was changed by someone else a moment ago; reload it.",
+                number=manifest.number,
+            )
+        ),
+    )
     audit.record(
         session,
         actor_id,

@@ -60,7 +60,11 @@ LINE_STATUS_LABELS = {
 
 LINE_MACHINE = StateMachine[LineStatus](
     _l("manifest line"),
-    {LineStatus.PENDING: frozenset({LineStatus.RECEIVED, LineStatus.REJECTED, LineStatus.MISSING})},
+    {
+        LineStatus.PENDING: frozenset({LineStatus.RECEIVED, LineStatus.REJECTED, LineStatus.MISSING}),
+        # Not received by the closing, then found: the unit can still answer it.
+        LineStatus.MISSING: frozenset({LineStatus.RECEIVED, LineStatus.REJECTED}),
+    },
     LINE_STATUS_LABELS,
 )
 

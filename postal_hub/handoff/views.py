@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core.errors import DomainError
 from postal_hub.core.orgs.models import Organization
-from postal_hub.core.pagination import parse_page
+from postal_hub.core.pagination import parse_page, record_number
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
 from postal_hub.handoff import receiving, services
@@ -68,7 +68,8 @@ def manifests() -> str:
 def manifest_new() -> str | Response:
     office = preparing_office(db.session, current_user)
     unit_id = request.values.get("unit", "")
-    unit = db.session.get(Organization, int(unit_id)) if unit_id.isdigit() and len(unit_id) < 10 else None
+    unit_number = record_number(unit_id)
+    unit = db.session.get(Organization, unit_number) if unit_number is not None else None
     if unit is None:
         return render_template(
             "handoff/choose_unit.html", office=office, units=ready_by_unit(db.session, office)

@@ -1,5 +1,5 @@
 """Custody screens: a dossier's custody entries, an organization's chain with its signed checkpoints,
-and re-routing a dossier a unit refused as not its own."""
+and sending again a dossier the unit refused."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from postal_hub.core.errors import DomainError
 from postal_hub.core.orgs.models import Organization, OrgKind
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
-from postal_hub.handoff import receiving
-from postal_hub.handoff.forms import RerouteForm
+from postal_hub.handoff import resend
+from postal_hub.handoff.forms import SendAgainForm
 from postal_hub.handoff.queries import custody_of
 from postal_hub.handoff.views import VIEWERS, bp
 from postal_hub.intake.access import get_dossier
@@ -36,11 +36,11 @@ LABELS = {k.value: v for k, v in CUSTODY_LABELS.items()}
 @roles_required(*VIEWERS)
 def dossier_custody(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
+    entries = custody_of(db.session, current_user, dossier)
+    keeper_ids = {e.organization_id for e in entries}
+    keepers = db.session.scalars(sa.select(Organization.name).where(Organization.id.in_(keeper_ids))).all()
     return render_template(
-        "handoff/custody_dossier.html",
-        dossier=dossier,
-        entries=custody_of(db.session, dossier),
-        labels=LABELS,
+        "handoff/custody_dossier.html", dossier=dossier, entries=entries, labels=LABELS, keepers=keepers
     )
 
 
@@ -149,24 +149,20 @@ def custody_checkpoint_file(point_id: int) -> Response:
     return response
 
 
-@bp.post("/desk/dossiers/<code>/reroute")
-@roles_required(Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
-def dossier_reroute(code: str) -> Response:
+@bp.post("/desk/dossiers/<code>/send-again")
+@roles_required(*resend.SENDERS)
+def dossier_send_again(code: str) -> Response:
     dossier = get_dossier(db.session, current_user, code)
-    form = RerouteForm()
+    form = SendAgainForm()
     if not form.validate_on_submit():
-        flash(_("Choose the one-stop unit the dossier really belongs to."), "error")
+        abort(400)
+    unit = db.session.get(Organization, form.unit_id.data) if form.unit_id.data else None
+    try:
+        resend.send_again(db.session, current_user, dossier, unit, form.note.data or "", clock().now())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(" ".join([exc.message, *exc.fields.values()]), "error")
     else:
-        unit = db.session.get(Organization, form.unit_id.data) if form.unit_id.data else None
-        try:
-            receiving.reroute(db.session, current_user, dossier, unit, clock().now())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(" ".join([exc.message, *exc.fields.values()]), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Re-routed to %(unit)s; put it on a manifest to that unit.", unit=dossier.unit.name),
-                "success",
-            )
-    return redirect(url_for("intake.dossier_page", code=dossier.code))
+        db.session.commit()
+        flash(_("Ready to go to %(unit)s on a new manifest.", unit=dossier.unit.name), "success")
+    return redirect(url_for("intake.dossier_page", code=dossier.code) + "#handoff")

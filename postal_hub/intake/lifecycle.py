@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from postal_hub.core import audit
 from postal_hub.core.clock import to_local
+from postal_hub.core.state import compare_and_set
 from postal_hub.core.users.models import User
 from postal_hub.intake.models import Dossier, DossierEvent
 from postal_hub.intake.status import DOSSIER_MACHINE, EVENT_LABELS, DossierStatus
@@ -71,8 +73,15 @@ def set_status(
     """The only place a dossier's status changes; `via` names a machine client acting without a user."""
     DOSSIER_MACHINE.check(DossierStatus(dossier.status), target)
     previous = dossier.status
-    dossier.status = target.value
-    dossier.updated_at = at
+    compare_and_set(
+        session,
+        dossier,
+        previous,
+        {"status": target.value, "updated_at": at},
+        str(
+            _l("%(code)s was changed by someone else a moment ago; reload and try again.", code=dossier.code)
+        ),
+    )
     record_event(session, dossier, event_code or target.value, at, place, actor, note)
     audit.record(
         session,

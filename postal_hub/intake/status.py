@@ -40,7 +40,7 @@ DOSSIER_MACHINE = StateMachine[DossierStatus](
         DossierStatus.ACCEPTED: frozenset({DossierStatus.DIGITIZED, DossierStatus.DISPATCHED}),
         DossierStatus.DIGITIZED: frozenset({DossierStatus.DISPATCHED}),
         DossierStatus.DISPATCHED: frozenset({DossierStatus.RECEIVED, DossierStatus.REJECTED}),
-        # A dossier refused as another unit's is re-routed and travels again.
+        # A refused dossier is put right (or re-routed) at the post and travels again.
         DossierStatus.REJECTED: frozenset({DossierStatus.ACCEPTED}),
         DossierStatus.RECEIVED: frozenset({DossierStatus.RESULT_READY}),
         DossierStatus.RESULT_READY: frozenset({DossierStatus.OUT_FOR_DELIVERY, DossierStatus.DELIVERED}),
@@ -95,6 +95,7 @@ EVENT_LABELS = {
     "received": _l("Handed over to the unit"),
     "rejected": _l("Returned by the unit"),
     "rerouted": _l("Re-routed to the competent unit"),
+    "resubmitted": _l("Put right at the post office, to be sent again"),
     "result_ready": _l("Result ready"),
     "out_for_delivery": _l("Out for delivery"),
     "delivered": _l("Delivered"),

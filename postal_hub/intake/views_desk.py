@@ -11,15 +11,16 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from postal_hub.auth.permissions import roles_required
+from postal_hub.contracts.access import managed_ids
 from postal_hub.core import audit
 from postal_hub.core.errors import DomainError
-from postal_hub.core.pagination import ListRequest
+from postal_hub.core.pagination import ListRequest, record_number
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
-from postal_hub.handoff.forms import RerouteForm
+from postal_hub.handoff.forms import SendAgainForm
 from postal_hub.handoff.queries import dossier_lines, reroute_choices
-from postal_hub.handoff.receiving import wrong_unit_line
+from postal_hub.handoff.resend import may_send_again, refused_line
 from postal_hub.handoff.status import LINE_STATUS_LABELS, REJECT_REASON_LABELS
 from postal_hub.intake import digitization
 from postal_hub.intake.access import get_dossier
@@ -163,17 +164,23 @@ def accept_page() -> str | Response | tuple[str, int]:
 @roles_required(*DESK, Role.POSTMAN, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
 def dossier_page(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
-    lines = dossier_lines(db.session, dossier)
-    reroute_form = None
-    if current_user.has_role(Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN) and wrong_unit_line(db.session, dossier):
-        reroute_form = RerouteForm(formdata=None)
-        reroute_form.unit_id.choices = [("", _("— choose —")), *reroute_choices(db.session, dossier)]
+    lines, tasks = dossier_lines(db.session, dossier), dossier_tasks(db.session, dossier)
+    if current_user.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
+        # A re-routed dossier's earlier journey to another unit is that unit's business.
+        mine = set(managed_ids(db.session, current_user))
+        lines = [line for line in lines if line.manifest.unit_id in mine]
+        tasks = [task for task in tasks if task.unit_id in mine]
+    refused = refused_line(db.session, dossier)
+    resend_form = None
+    if refused is not None and may_send_again(current_user, dossier):
+        resend_form = SendAgainForm(formdata=None)
+        resend_form.unit_id.choices = [("", _("— choose —")), *reroute_choices(db.session, dossier)]
     scan_form = ScanForm()
     scan_form.component.choices = [(c.code, f"{c.code} · {c.name}") for c in dossier.components]
     return render_template(
         "intake/dossier.html",
         dossier=dossier,
-        tasks=dossier_tasks(db.session, dossier),
+        tasks=tasks,
         statuses=DOSSIER_STATUS_LABELS,
         events=EVENT_LABELS,
         payments=PAYMENT_LABELS,
@@ -186,7 +193,8 @@ def dossier_page(code: str) -> str:
         lines=lines,
         line_statuses=LINE_STATUS_LABELS,
         reasons=REJECT_REASON_LABELS,
-        reroute_form=reroute_form,
+        refused=refused,
+        resend_form=resend_form,
     )
 
 
@@ -251,14 +259,14 @@ def scan_upload(code: str) -> Response:
 def scan_reuse(code: str) -> Response:
     dossier = get_dossier(db.session, current_user, code)
     form = ReuseForm()
-    if form.validate_on_submit() and (form.file_id.data or "").isdigit():
+    if form.validate_on_submit() and record_number(form.file_id.data) is not None:
         try:
             digitization.reuse(
                 db.session,
                 current_user,
                 dossier,
                 form.component.data or "",
-                int(form.file_id.data),
+                record_number(form.file_id.data) or 0,
                 bool(form.consent.data),
                 clock().now(),
             )

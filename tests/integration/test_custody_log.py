@@ -155,3 +155,18 @@ def test_a_rewritten_history_no_longer_matches_its_checkpoint(session: Session, 
     session.flush()
     report = custody.verify_org(session, org, SECRET)
     assert report.verdict.ok and not report.ok and "checkpoint" in report.problems[0]
+
+
+def test_a_checkpoint_signed_with_another_key_is_not_taken_for_ours(
+    session: Session, clock: FixedClock
+) -> None:
+    from postal_hub.core.custody import signing
+
+    org = factories.unit(session)
+    _fill(session, org, clock, 2)
+    point = custody.make_checkpoint(session, org, clock.now(), "a forger's secret")
+    assert point is not None and signing.check(
+        point.public_key, custody.checkpoint_message(org.code, point), point.signature
+    )
+    report = custody.verify_org(session, org, SECRET)
+    assert not report.ok and "another key" in report.problems[0]

@@ -12,15 +12,20 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from postal_hub import create_app
 from postal_hub.core.custody import services as custody
 from postal_hub.core.custody.kinds import CustodyKind
+from postal_hub.core.custody.models import CustodyEntry
+from postal_hub.core.errors import Conflict
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.places.services import sync_places
 from postal_hub.core.users import api_keys
+from postal_hub.core.users.models import User
 from postal_hub.extensions import db
+from postal_hub.handoff.models import Manifest
+from postal_hub.handoff.services import dispatch
 from postal_hub.intake.models import Dossier
 from tests import factories
 from tests.conftest import ENGINE, TEST_CONFIG
@@ -104,4 +109,74 @@ def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema:
     with app.app_context():
         found = db.session.scalar(select(Dossier).where(Dossier.code == code))
         assert found is not None and [e.code for e in found.events].count("received") == 1
+    app.extensions["postal_hub_db"]["engine"].dispose()
+
+
+def test_receipts_sent_at_once_with_different_keys_confirm_the_envelope_once(own_schema: str) -> None:
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 8})
+    clock = FixedClock()
+    app.extensions["clock"] = clock
+    with app.app_context():
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        dossier = factories.accepted_dossier(db.session, world, clock.now())
+        factories.manifest_for(db.session, world, [dossier], clock.now())
+        keys = [
+            api_keys.create_api_key(db.session, world["unit"], f"system {n}", clock.now())[1]
+            for n in range(4)
+        ]
+        db.session.commit()
+        code = dossier.code
+    statuses: list[int] = []
+
+    def post(index: int) -> None:
+        body = {"accepted": True} if index % 2 else {"accepted": False, "reason": "damaged_seal"}
+        response = app.test_client().post(
+            f"/api/v1/dossiers/{code}/receipt", json=body, headers={"Authorization": f"Bearer {keys[index]}"}
+        )
+        statuses.append(response.status_code)
+
+    assert _run_together(4, post) == []
+    assert sorted(statuses) == [200, 409, 409, 409]
+    with app.app_context():
+        found = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        assert found is not None
+        answers = [e.code for e in found.events if e.code in ("received", "rejected")]
+        entries = db.session.scalar(
+            select(func.count()).select_from(CustodyEntry).where(CustodyEntry.dossier_id == found.id)
+        )
+        assert len(answers) == 1 and entries == 2 * 4  # accepted, sealed, dispatched, one answer; two chains
+    app.extensions["postal_hub_db"]["engine"].dispose()
+
+
+def test_two_dispatches_of_one_manifest_at_once_send_it_once(own_schema: str) -> None:
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 6})
+    clock = FixedClock()
+    with app.app_context():
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        dossier = factories.accepted_dossier(db.session, world, clock.now())
+        draft = factories.manifest_for(db.session, world, [dossier], clock.now(), dispatch=False)
+        db.session.commit()
+        ids = {"manifest": draft.id, "clerk": world["clerk"].id, "dossier": dossier.id}
+    outcomes: list[str] = []
+
+    def send(_index: int) -> None:
+        with app.app_context():
+            manifest = db.session.get(Manifest, ids["manifest"])
+            clerk = db.session.get(User, ids["clerk"])
+            assert manifest is not None and clerk is not None
+            try:
+                dispatch(db.session, clerk, manifest, clock.now())
+                db.session.commit()
+                outcomes.append("sent")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+
+    assert _run_together(2, send) == []
+    assert sorted(outcomes) == ["conflict", "sent"]
+    with app.app_context():
+        found = db.session.get(Dossier, ids["dossier"])
+        assert found is not None and [e.code for e in found.events].count("dispatched") == 1
     app.extensions["postal_hub_db"]["engine"].dispose()

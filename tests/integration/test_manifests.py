@@ -13,7 +13,7 @@ from postal_hub.core.custody.models import CustodyEntry
 from postal_hub.core.custody.services import verify_org
 from postal_hub.core.errors import Conflict, PermissionDenied, ValidationFailed
 from postal_hub.core.users.models import Role
-from postal_hub.handoff import receiving
+from postal_hub.handoff import receiving, resend
 from postal_hub.handoff.services import LineInput, cancel, create_manifest
 from postal_hub.intake.models import Dossier
 from tests import factories
@@ -241,27 +241,73 @@ def test_a_wrong_unit_refusal_is_re_routed_to_the_competent_unit(
     right = factories.unit(session)
     factories.contract(session, right, world["operator"])
     manager = factories.user(session, Role.POSTAL_MANAGER, organization=world["operator"])
-    receiving.reroute(session, manager, dossier, right, clock.now())
+    resend.send_again(session, manager, dossier, right, "", clock.now())
     carriages = session.scalars(
         sa.select(Task)
         .where(Task.dossier_code == dossier.code, Task.task_type == "carriage")
         .order_by(Task.id)
     ).all()
     assert dossier.status == "accepted" and dossier.unit_id == right.id
-    assert [t.status for t in carriages] == ["done", "open"] and carriages[1].unit_id == right.id
+    assert [t.status for t in carriages] == ["cancelled", "open"] and carriages[1].unit_id == right.id
 
 
-def test_only_a_wrong_unit_refusal_can_be_re_routed(
+def test_a_refused_envelope_put_right_goes_again_to_the_same_unit(
     session: Session, world: dict[str, Any], clock: FixedClock
 ) -> None:
     dossier = factories.accepted_dossier(session, world, clock.now())
     manifest = factories.manifest_for(session, world, [dossier], clock.now())
     receiving.confirm_line(
-        session, None, "api", manifest, manifest.lines[0], False, "missing_component", "", clock.now()
+        session, None, "api", manifest, manifest.lines[0], False, "missing_component", "TP2", clock.now()
     )
-    manager = factories.user(session, Role.POSTAL_MANAGER, organization=world["operator"])
+    resend.send_again(session, world["clerk"], dossier, None, "Công dân đã bổ sung TP2", clock.now())
+    again = factories.manifest_for(session, world, [dossier], clock.now())
+    assert dossier.events[-1].code == "dispatched" and dossier.events[-2].code == "resubmitted"
+    assert again.unit_id == world["unit"].id and dossier.status == "dispatched"
+
+
+def test_sending_again_after_a_seal_or_paper_refusal_says_what_was_put_right(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    manifest = factories.manifest_for(session, world, [dossier], clock.now())
+    receiving.confirm_line(
+        session, None, "api", manifest, manifest.lines[0], False, "damaged_seal", "", clock.now()
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        resend.send_again(session, world["clerk"], dossier, None, " ", clock.now())
+    assert set(caught.value.fields) == {"note"} and dossier.status == "rejected"
+
+
+def test_a_refusal_cancels_the_carriage_so_it_is_not_billed(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    manifest = factories.manifest_for(session, world, [dossier], clock.now())
+    receiving.confirm_line(
+        session, None, "api", manifest, manifest.lines[0], False, "damaged_seal", "", clock.now()
+    )
+    assert _task(session, dossier, "carriage").status == "cancelled"
+
+
+def test_an_envelope_not_received_at_the_closing_can_be_confirmed_when_it_turns_up(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    manifest = factories.manifest_for(session, world, [dossier], clock.now())
+    receiving.close(session, None, "officer", manifest, clock.now())
+    clock.advance(days=1)
+    receiving.confirm_line(session, None, "api", manifest, manifest.lines[0], True, None, "", clock.now())
+    assert manifest.lines[0].status == "received" and dossier.status == "received"
+    assert _task(session, dossier, "carriage").status == "done"
+
+
+def test_only_a_refused_dossier_can_be_sent_again(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    factories.manifest_for(session, world, [dossier], clock.now())
     with pytest.raises(Conflict):
-        receiving.reroute(session, manager, dossier, factories.unit(session), clock.now())
+        resend.send_again(session, world["clerk"], dossier, None, "x", clock.now())
 
 
 def test_each_hand_off_goes_to_the_units_webhook_outbox_in_the_same_transaction(

@@ -205,8 +205,8 @@ def test_a_postal_manager_re_routes_a_dossier_refused_as_another_units(
     session.commit()
     auth.sign_in(manager.username)
     page = client.get(f"/desk/dossiers/{world['dossier'].code}").get_data(as_text=True)
-    assert f"/desk/dossiers/{world['dossier'].code}/reroute" in page
-    client.post(f"/desk/dossiers/{world['dossier'].code}/reroute", data={"unit_id": str(right.id)})
+    assert f"/desk/dossiers/{world['dossier'].code}/send-again" in page
+    client.post(f"/desk/dossiers/{world['dossier'].code}/send-again", data={"unit_id": str(right.id)})
     session.expire_all()
     assert world["dossier"].unit_id == right.id and world["dossier"].status == "accepted"
 

@@ -159,6 +159,9 @@ def verify_org(session: Session, org: Organization, secret_key: str | None = Non
 
 
 def _checkpoint_problems(session: Session, org: Organization, secret_key: str | None) -> list[str]:
+    """Each checkpoint must still match the chain and carry a valid signature; given the deployment's
+    secret, it must also be signed by this deployment's key, not by a key written into the row."""
+    ours = signing.public_key_b64(signing.signing_key(secret_key)) if secret_key else None
     problems = []
     for point in session.scalars(
         sa.select(CustodyCheckpoint).where(CustodyCheckpoint.organization_id == org.id)
@@ -170,6 +173,8 @@ def _checkpoint_problems(session: Session, org: Organization, secret_key: str | 
         )
         if at_seq != point.head_hash:
             problems.append(f"checkpoint of {point.size} entries no longer matches entry {point.size}")
+        elif ours is not None and point.public_key != ours:
+            problems.append(f"checkpoint of {point.size} entries is signed by another key")
         elif not signing.check(point.public_key, checkpoint_message(org.code, point), point.signature):
             problems.append(f"checkpoint of {point.size} entries has a bad signature")
     return problems
