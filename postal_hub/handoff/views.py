@@ -124,6 +124,10 @@ def _detail(manifest: Manifest, **extra: object) -> str:
         may_prepare=manifest.status == ManifestStatus.DRAFT.value and can_prepare(current_user, manifest),
         may_receive=manifest.status == ManifestStatus.DISPATCHED.value
         and can_receive(db.session, current_user, manifest),
+        # An envelope not received by the closing can still be answered when it turns up.
+        may_answer_late=manifest.status == ManifestStatus.CLOSED.value
+        and any(line.status == "missing" for line in manifest.lines)
+        and can_receive(db.session, current_user, manifest),
         confirm=FlaskForm(),
         answer_form=LineAnswerForm(formdata=None),
         extra_form=extra.pop("extra_form", None) or ExtraEnvelopeForm(formdata=None),

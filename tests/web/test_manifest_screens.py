@@ -228,3 +228,16 @@ def test_the_officers_start_page_counts_the_envelopes_to_confirm(
     page = client.get("/").get_data(as_text=True)
     card = page.split('href="/manifests?status=dispatched"')[1]
     assert card.split("<dd>")[1].startswith("1<") and card.split("<dd>")[2].startswith("1<")
+
+
+def test_an_envelope_that_turns_up_after_the_closing_can_be_confirmed_on_screen(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    manifest = _dispatched(session, world, clock)
+    auth.sign_in(world["officer"].username)
+    client.post(f"/manifests/{manifest.number}/close")
+    page = client.get(f"/manifests/{manifest.number}").get_data(as_text=True)
+    assert f"/manifests/{manifest.number}/lines/{manifest.lines[0].id}" in page
+    client.post(f"/manifests/{manifest.number}/lines/{manifest.lines[0].id}", data={"decision": "received"})
+    session.expire_all()
+    assert manifest.lines[0].status == "received" and world["dossier"].status == "received"
