@@ -46,14 +46,22 @@ def main() -> None:
     engine = make_engine(url)
     start = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     with Session(engine) as session:
-        org = Organization(code="BENCH", name="Bench unit", search_key="bench", kind=OrgKind.ONE_STOP_UNIT.value)
+        org = Organization(
+            code="BENCH", name="Bench unit", search_key="bench", kind=OrgKind.ONE_STOP_UNIT.value
+        )
         session.add(org)
         session.commit()
         began = time.perf_counter()
         for n in range(args.entries):
             subject = custody.Subject(None, f"BENCH-261120-{n % 10000:04d}", f"RR{n:08d}5VN", "BK-BENCH")
             custody.append(
-                session, org, CustodyKind.DISPATCHED, subject, start + timedelta(seconds=n), "bench", "Bưu cục"
+                session,
+                org,
+                CustodyKind.DISPATCHED,
+                subject,
+                start + timedelta(seconds=n),
+                "bench",
+                "Bưu cục",
             )
             if n % BATCH == BATCH - 1:
                 session.commit()
