@@ -104,8 +104,3 @@ def can_receive(session: Session, actor: User | None, manifest: Manifest) -> boo
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return True
     return actor.has_role(*RECEIVERS) and manifest.unit_id in managed_ids(session, actor)
-
-
-def require_receive(session: Session, actor: User | None, manifest: Manifest) -> None:
-    if not can_receive(session, actor, manifest):
-        raise PermissionDenied(str(_l("Only an officer of the receiving unit may confirm this manifest.")))

@@ -34,15 +34,6 @@ def _require_dispatched(manifest: Manifest) -> None:
         raise Conflict(str(_l("Manifest %(number)s is not awaiting confirmation.", number=manifest.number)))
 
 
-def line_for(manifest: Manifest, code: str) -> ManifestLine:
-    """The manifest's line for a dossier code or item number; a dossier not on it is a 404."""
-    wanted = code.strip().upper()
-    for line in manifest.lines:
-        if wanted in (line.dossier_code.upper(), line.item_number):
-            return line
-    raise NotFound(str(_l("%(code)s is not on manifest %(number)s.", code=code, number=manifest.number)))
-
-
 def pending_line_for_unit(session: Session, unit: Organization, dossier: Dossier) -> ManifestLine:
     """The line of a dispatched manifest to this unit that carries the dossier (the receipt endpoint)."""
     line = session.scalar(
