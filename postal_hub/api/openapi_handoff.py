@@ -271,6 +271,35 @@ PATHS: dict[str, Any] = {
     },
 }
 
+OFFICE = {
+    "type": "object",
+    "required": ["code", "name", "postcode", "province_code", "lat", "lon", "distance_km"],
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "postcode": {"type": "string", "pattern": "^\\d{5}$"},
+        "province_code": {"type": "string"},
+        "commune_code": {"type": "string"},
+        "address": {"type": "string"},
+        "opening_hours": {"type": "string"},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "distance_km": {"type": "number", "minimum": 0, "description": "Geodesic distance on WGS-84"},
+    },
+}
+PATHS["/api/v1/post-offices"] = {
+    "get": {
+        "summary": "The active post offices nearest to a point, across province boundaries",
+        "operationId": "nearestPostOffices",
+        "parameters": [
+            {"name": "lat", "in": "query", "required": True, "schema": {"type": "number"}},
+            {"name": "lon", "in": "query", "required": True, "schema": {"type": "number"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
+        ],
+        "responses": {**ok(page(OFFICE)), **errors(422)},
+    }
+}
+
 DOSSIER_LIST: dict[str, Any] = {
     "summary": "The dossiers this organization may see (its unit's, or those its operator carries)",
     "operationId": "listDossiers",

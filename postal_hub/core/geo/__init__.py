@@ -1,0 +1,1 @@
+"""Geography: the nearest post offices to a point, whatever the administrative boundaries."""

@@ -1,0 +1,64 @@
+"""The nearest active post offices to a point, from an index rebuilt only when the offices change."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from postal_hub.core.geo.nearest import PointIndex
+from postal_hub.core.orgs.models import PostOffice
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class NearbyOffice:
+    office: PostOffice
+    distance_km: float
+
+
+def _located() -> sa.ColumnElement[bool]:
+    return sa.and_(PostOffice.active.is_(True), PostOffice.lat.is_not(None), PostOffice.lon.is_not(None))
+
+
+def _fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever an office is added, moved, activated or deactivated (one aggregate query)."""
+    row = session.execute(
+        sa.select(sa.func.count(), sa.func.max(PostOffice.updated_at), sa.func.sum(PostOffice.id)).where(
+            _located()
+        )
+    ).one()
+    return tuple(row)
+
+
+def office_index(session: Session, cache: dict[str, Any]) -> PointIndex:
+    """The index kept in `cache` (the app's extensions), rebuilt when the offices changed."""
+    fingerprint = _fingerprint(session)
+    held = cache.get("office_index")
+    if held is not None and held[0] == fingerprint:
+        index: PointIndex = held[1]
+        return index
+    with _lock:
+        rows = session.execute(
+            sa.select(PostOffice.id, PostOffice.lat, PostOffice.lon).where(_located())
+        ).all()
+        # _located() leaves no office without a point, so lat and lon are always set here.
+        built = PointIndex([(int(r[0]), float(r[1] or 0.0), float(r[2] or 0.0)) for r in rows])
+        cache["office_index"] = (fingerprint, built)
+    return built
+
+
+def nearest_offices(
+    session: Session, cache: dict[str, Any], lat: float, lon: float, limit: int
+) -> list[NearbyOffice]:
+    """By geodesic distance, across every boundary: the office over a province border counts too."""
+    found = office_index(session, cache).nearest(lat, lon, limit)
+    offices = {
+        o.id: o
+        for o in session.scalars(sa.select(PostOffice).where(PostOffice.id.in_([f.key for f in found])))
+    }
+    return [NearbyOffice(offices[f.key], f.distance_km) for f in found if f.key in offices]
