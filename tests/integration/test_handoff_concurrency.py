@@ -81,8 +81,9 @@ def test_concurrent_appends_never_fork_the_chain(own_schema: str) -> None:
     app.extensions["postal_hub_db"]["engine"].dispose()
 
 
-def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema: str) -> None:
-    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 6})
+def _dispatched_world(own_schema: str, key_count: int) -> tuple[Flask, str, list[str]]:
+    """An app on the test's own schema with one dossier on a dispatched manifest, and unit keys."""
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": key_count + 4})
     clock = FixedClock()
     app.extensions["clock"] = clock
     with app.app_context():
@@ -90,9 +91,16 @@ def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema:
         world = factories.intake_setup(db.session)
         dossier = factories.accepted_dossier(db.session, world, clock.now())
         factories.manifest_for(db.session, world, [dossier], clock.now())
-        _key, key = api_keys.create_api_key(db.session, world["unit"], "unit system", clock.now())
+        keys = [
+            api_keys.create_api_key(db.session, world["unit"], f"system {n}", clock.now())[1]
+            for n in range(key_count)
+        ]
         db.session.commit()
-        code = dossier.code
+        return app, dossier.code, keys
+
+
+def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema: str) -> None:
+    app, code, (key,) = _dispatched_world(own_schema, 1)
     answers: list[Any] = []
 
     def post(_index: int) -> None:
@@ -113,20 +121,7 @@ def test_a_receipt_sent_twice_at_once_with_one_key_is_confirmed_once(own_schema:
 
 
 def test_receipts_sent_at_once_with_different_keys_confirm_the_envelope_once(own_schema: str) -> None:
-    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 8})
-    clock = FixedClock()
-    app.extensions["clock"] = clock
-    with app.app_context():
-        sync_places(db.session)
-        world = factories.intake_setup(db.session)
-        dossier = factories.accepted_dossier(db.session, world, clock.now())
-        factories.manifest_for(db.session, world, [dossier], clock.now())
-        keys = [
-            api_keys.create_api_key(db.session, world["unit"], f"system {n}", clock.now())[1]
-            for n in range(4)
-        ]
-        db.session.commit()
-        code = dossier.code
+    app, code, keys = _dispatched_world(own_schema, 4)
     statuses: list[int] = []
 
     def post(index: int) -> None:
