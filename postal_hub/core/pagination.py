@@ -63,7 +63,7 @@ def record_number(value: str | None) -> int | None:
 def page_number(value: str | None) -> int | None:
     """A page number from 1 to MAX_PAGE, or None for anything else."""
     text = (value or "").strip()
-    return int(text) if is_number(text) and 0 < int(text) <= MAX_PAGE else None
+    return int(text) if is_number(text) and len(text) <= 6 and 0 < int(text) <= MAX_PAGE else None
 
 
 def parse_page(value: str | None) -> int:

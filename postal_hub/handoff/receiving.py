@@ -67,6 +67,9 @@ def confirm_line(
     back with the postman, with the reason, and the office is told; its carriage is cancelled, not
     billed; a wrong-unit refusal waits at the post for re-routing. An envelope listed as not received
     when the manifest was closed can still be answered when it turns up late."""
+    # The manifest's row is locked first, as closing it does, so an answer and a closing never wait
+    # on each other's rows (a deadlock); its status is then read fresh, not as loaded earlier.
+    session.refresh(manifest, ["status"], with_for_update=True)
     late = line.status == LineStatus.MISSING.value and manifest.status == ManifestStatus.CLOSED.value
     if line.status != LineStatus.PENDING.value and not late:
         raise Conflict(

@@ -175,3 +175,42 @@ def test_two_dispatches_of_one_manifest_at_once_send_it_once(own_schema: str) ->
         found = db.session.get(Dossier, ids["dossier"])
         assert found is not None and [e.code for e in found.events].count("dispatched") == 1
     app.extensions["postal_hub_db"]["engine"].dispose()
+
+
+def test_an_answer_and_a_closing_at_the_same_moment_never_deadlock(own_schema: str) -> None:
+    from postal_hub.handoff import receiving
+
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": own_schema, "DATABASE_POOL_SIZE": 6})
+    clock = FixedClock()
+    with app.app_context():
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        manifests = []
+        for _ in range(8):
+            dossier = factories.accepted_dossier(db.session, world, clock.now())
+            manifests.append(factories.manifest_for(db.session, world, [dossier], clock.now()).id)
+        db.session.commit()
+    for manifest_id in manifests:
+        outcomes: list[str] = []
+
+        def act(index: int, manifest_id: int = manifest_id, outcomes: list[str] = outcomes) -> None:
+            with app.app_context():
+                manifest = db.session.get(Manifest, manifest_id)
+                assert manifest is not None
+                line = manifest.lines[0]
+                try:
+                    if index == 0:
+                        receiving.confirm_line(
+                            db.session, None, "api", manifest, line, True, None, "", clock.now()
+                        )
+                    else:
+                        receiving.close(db.session, None, "officer", manifest, clock.now())
+                    db.session.commit()
+                    outcomes.append("ok")
+                except Conflict:
+                    db.session.rollback()
+                    outcomes.append("conflict")
+
+        assert _run_together(2, act) == []  # a deadlock would be an OperationalError here
+        assert "ok" in outcomes
+    app.extensions["postal_hub_db"]["engine"].dispose()

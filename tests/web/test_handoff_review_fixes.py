@@ -95,3 +95,10 @@ def test_the_post_still_sees_the_whole_custody_of_a_re_routed_dossier(
     auth.sign_in(world["clerk"].username)
     page = client.get(f"/desk/dossiers/{world['dossier'].code}/custody").get_data(as_text=True)
     assert page.count("<tr>") == 1 + 4 and world["manifest"].number in page
+
+
+def test_a_page_number_thousands_of_digits_long_is_a_422(client: FlaskClient, world: dict[str, Any]) -> None:
+    response = client.get(
+        "/api/v1/dossiers?page=" + "1" * 5000, headers={"Authorization": f"Bearer {world['key']}"}
+    )
+    assert response.status_code == 422
