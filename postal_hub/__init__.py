@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.handoff.views_all import bp as handoff_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
+    from postal_hub.pickup.views_all import bp as pickup_bp
     from postal_hub.places_api import bp as places_bp
     from postal_hub.webhooks.views_all import bp as webhooks_bp
 
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(handoff_bp)
+    app.register_blueprint(pickup_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
 

@@ -100,6 +100,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         raise ConfigError("WEBHOOK_LEASE_SECONDS must be at least three times WEBHOOK_TIMEOUT_SECONDS.")
     if app.config["WEBHOOK_BATCH_SIZE"] < 1:
         raise ConfigError("WEBHOOK_BATCH_SIZE must be at least 1.")
+    _pickup_settings(app)
     if not 0 < app.config["TASK_WARN_FRACTION"] < 1:
         raise ConfigError("TASK_WARN_FRACTION must lie between 0 and 1 (e.g. 0.8 for 80% of the SLA).")
     if production:
@@ -113,3 +114,51 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = _dev_secret(instance_path)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
+
+
+PICKUP_DEFAULTS: dict[str, tuple[type, str]] = {
+    # Home pickup: how far ahead, how late a change, how far a postman goes, and abuse limits.
+    "PICKUP_HORIZON_DAYS": (int, "14"),
+    "PICKUP_MIN_LEAD_MINUTES": (int, "60"),
+    "PICKUP_CHANGE_CUTOFF_HOURS": (float, "2"),
+    "PICKUP_MAX_DISTANCE_KM": (float, "30"),
+    "PICKUP_MAX_OPEN_PER_PHONE": (int, "3"),
+    "PICKUP_BOOKINGS_PER_HOUR_PER_IP": (int, "20"),
+    "PICKUP_BOOKINGS_PER_HOUR_PER_PHONE": (int, "5"),
+    "PICKUP_CONSENT_VERSION": (str, "2026-12-01"),
+    # External I/O: the geocoder (offline gazetteer by default) and the citizen notifier.
+    "GEOCODER": (str, "gazetteer"),
+    "NOMINATIM_URL": (str, ""),
+    "NOMINATIM_USER_AGENT": (str, "postal-hub"),
+    "NOMINATIM_TIMEOUT": (float, "3"),
+    "NOMINATIM_MIN_DELAY": (float, "1"),
+    "NOMINATIM_CACHE_SIZE": (int, "10000"),
+    "CITIZEN_NOTIFIER": (str, "log"),
+    "CITIZEN_NOTIFIER_URL": (str, ""),
+    "CITIZEN_NOTIFIER_TOKEN": (str, ""),
+    "CITIZEN_NOTIFIER_TIMEOUT": (float, "5"),
+}
+
+
+def _pickup_settings(app: Flask) -> None:
+    for name, (kind, default) in PICKUP_DEFAULTS.items():
+        if name not in app.config:
+            raw = os.environ.get(name, default)
+            try:
+                app.config[name] = kind(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a {kind.__name__}, not {raw!r}.") from exc
+    if not 1 <= app.config["PICKUP_HORIZON_DAYS"] <= 90:
+        raise ConfigError("PICKUP_HORIZON_DAYS must lie between 1 and 90.")
+    if app.config["PICKUP_MIN_LEAD_MINUTES"] < 0 or app.config["PICKUP_CHANGE_CUTOFF_HOURS"] < 0:
+        raise ConfigError("PICKUP_MIN_LEAD_MINUTES and PICKUP_CHANGE_CUTOFF_HOURS cannot be negative.")
+    if not 0 < app.config["PICKUP_MAX_DISTANCE_KM"] <= 200:
+        raise ConfigError("PICKUP_MAX_DISTANCE_KM must lie between 0 and 200.")
+    if app.config["GEOCODER"] not in ("gazetteer", "nominatim"):
+        raise ConfigError("GEOCODER must be 'gazetteer' or 'nominatim'.")
+    if app.config["GEOCODER"] == "nominatim" and not app.config["NOMINATIM_URL"]:
+        raise ConfigError("GEOCODER=nominatim needs NOMINATIM_URL (your self-hosted Nominatim).")
+    if app.config["CITIZEN_NOTIFIER"] not in ("log", "http"):
+        raise ConfigError("CITIZEN_NOTIFIER must be 'log' or 'http'.")
+    if app.config["CITIZEN_NOTIFIER"] == "http" and not app.config["CITIZEN_NOTIFIER_URL"]:
+        raise ConfigError("CITIZEN_NOTIFIER=http needs CITIZEN_NOTIFIER_URL.")

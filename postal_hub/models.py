@@ -14,6 +14,7 @@ from postal_hub.contracts.task_models import Task
 from postal_hub.core.audit import AuditEntry
 from postal_hub.core.counters import CodeCounter
 from postal_hub.core.custody.models import CustodyCheckpoint, CustodyEntry, CustodyHead
+from postal_hub.core.messaging.models import CitizenMessage
 from postal_hub.core.notifications import Notification
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.places.models import Commune, Province
@@ -22,6 +23,7 @@ from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
+from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule, PickupSlot
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CapacityAssessment",
+    "CitizenMessage",
     "CodeCounter",
     "Commune",
     "Contract",
@@ -50,6 +53,10 @@ __all__ = [
     "Notification",
     "Organization",
     "OutboxMessage",
+    "Pickup",
+    "PickupEvent",
+    "PickupSchedule",
+    "PickupSlot",
     "PostOffice",
     "Procedure",
     "ProcedureComponent",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -12,6 +13,11 @@ from postal_hub.core.notifications import InboxNotifier, Notifier
 from postal_hub.core.ratelimit import RateLimiter
 from postal_hub.webhooks.sender import Sender as WebhookSender
 from postal_hub.webhooks.urls import Resolver as WebhookResolver
+
+if TYPE_CHECKING:
+    from postal_hub.core.geo.geocoder import Geocoder
+    from postal_hub.core.messaging.backends import MessageBackend
+    from postal_hub.pickup.booking import Settings as PickupSettings
 
 
 def clock() -> Clock:
@@ -73,3 +79,38 @@ def webhook_resolver() -> WebhookResolver:
 
     found: WebhookResolver = current_app.extensions.setdefault("webhook_resolver", SystemResolver())
     return found
+
+
+def geocoder() -> Geocoder:
+    """Addresses to points: the offline gazetteer by default, a self-hosted Nominatim when configured."""
+    from postal_hub.core.geo.geocoder import build_geocoder
+
+    found: Geocoder | None = current_app.extensions.get("geocoder")
+    if found is None:
+        found = current_app.extensions["geocoder"] = build_geocoder(current_app.config)
+    return found
+
+
+def message_backend() -> MessageBackend:
+    """Where citizen messages go (CITIZEN_NOTIFIER: the log by default, or an HTTP gateway)."""
+    from postal_hub.core.messaging.backends import build_backend
+
+    found: MessageBackend | None = current_app.extensions.get("message_backend")
+    if found is None:
+        found = current_app.extensions["message_backend"] = build_backend(current_app.config)
+    return found
+
+
+def pickup_limiter(kind: str) -> RateLimiter:
+    """Bookings per hour per address ('ip') and per phone number ('phone'), refused beyond the setting."""
+    setting = {"ip": "PICKUP_BOOKINGS_PER_HOUR_PER_IP", "phone": "PICKUP_BOOKINGS_PER_HOUR_PER_PHONE"}[kind]
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        f"pickup_limiter_{kind}", RateLimiter(int(current_app.config[setting]), 3600)
+    )
+    return limiter
+
+
+def pickup_settings() -> PickupSettings:
+    from postal_hub.pickup.booking import Settings
+
+    return Settings.from_app(current_app, geocoder())

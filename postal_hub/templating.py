@@ -74,6 +74,9 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
             Role.POSTMAN,
         ),
     ),
+    ("pickup.book_page", _l("Home pickup"), (Role.CITIZEN,)),
+    ("pickup.dispatch", _l("Pickups"), (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)),
+    ("pickup.my_route", _l("My route"), (Role.POSTMAN,)),
     (
         "webhooks.endpoints",
         _l("API and webhooks"),
@@ -87,7 +90,7 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
 ]
 
 
-PUBLIC_NAV = ("intake.catalogue", "intake.track_form")
+PUBLIC_NAV = ("intake.catalogue", "pickup.book_page", "intake.track_form")
 
 
 def navigation() -> list[dict[str, Any]]:

@@ -337,3 +337,81 @@ def manifest_for(
 
 def unit_officer(session: Session, world: dict[str, Any]) -> User:
     return user(session, Role.UNIT_OFFICER, organization=world["unit"])
+
+
+# --- home pickup -----------------------------------------------------------------------------------
+# Hà Nội's Phường Hồng Hà (00097) is the applicant's commune in these worlds; the office sits 1-2 km away.
+PICKUP_POINT = (21.0285, 105.8542)
+
+
+def pickup_schedule(session: Session, office: PostOffice, **overrides: Any) -> Any:
+    from postal_hub.pickup.models import PickupSchedule
+
+    values: dict[str, Any] = {
+        "office_id": office.id,
+        "windows": "Mo-Fr 08:00-10:00,10:00-12:00,14:00-16:00; Sa 08:00-10:00",
+        "capacity": 4,
+        "service_minutes": 10,
+        "active": True,
+    }
+    values.update(overrides)
+    schedule = PickupSchedule(**values)
+    session.add(schedule)
+    session.flush()
+    return schedule
+
+
+def pickup_setup(
+    session: Session,
+    office_province: str = "01",
+    office_point: tuple[float, float] = (21.0400, 105.8500),
+    capacity: int = 4,
+    **contract_overrides: Any,
+) -> dict[str, Any]:
+    """intake_setup's world with a located office that picks up (schedule, postman) under the contract."""
+    world = intake_setup(session, office_province=office_province, **contract_overrides)
+    office = world["office"]
+    office.lat, office.lon = office_point
+    office.opening_hours = "Mo-Fr 07:30-17:00; Sa 07:30-11:30"
+    world["schedule"] = pickup_schedule(session, office, capacity=capacity)
+    world["postman"] = user(
+        session, Role.POSTMAN, organization=world["operator"], post_office_id=office.id, full_name="Trần Bưu Tá"
+    )
+    world["manager"] = user(session, Role.POSTAL_MANAGER, organization=world["operator"], post_office_id=office.id)
+    session.flush()
+    return world
+
+
+def booking_input(world: dict[str, Any], slot_start: Any, **overrides: Any) -> Any:
+    """A valid booking at PICKUP_POINT (a device point, so the office choice does not hang on the gazetteer)."""
+    from postal_hub.pickup.booking import BookingInput, Place
+
+    values: dict[str, Any] = {
+        "procedure_code": world["procedure"].code,
+        "name": "Nguyễn Văn An",
+        "phone": "0912345678",
+        "citizen_id": "001090012345",
+        "place": Place("01", "00097", "12 Phúc Xá", *PICKUP_POINT),
+        "slot_start": slot_start,
+        "result_delivery": "home",
+        "consent": True,
+    }
+    values.update(overrides)
+    return BookingInput(**values)
+
+
+def next_window(hour: int = 8, days: int = 3) -> Any:
+    """A window start `days` after the fixed test clock's day (Friday 20/11/2026), local time."""
+    from datetime import datetime, timedelta
+
+    from postal_hub.core.clock import LOCAL_TZ
+
+    return datetime(2026, 11, 20, hour, 0, tzinfo=LOCAL_TZ) + timedelta(days=days)
+
+
+def booked_pickup(session: Session, world: dict[str, Any], now: Any, **overrides: Any) -> Any:
+    from postal_hub.pickup.booking import book
+    from postal_hub.services import pickup_settings
+
+    slot = overrides.pop("slot_start", next_window())
+    return book(session, pickup_settings(), booking_input(world, slot, **overrides), now)

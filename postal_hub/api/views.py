@@ -1,6 +1,6 @@
 """The API blueprint with all its endpoints registered."""
 
-from postal_hub.api import dossiers, intake, manifests, offices, openapi, webhooks
+from postal_hub.api import dossiers, intake, manifests, offices, openapi, pickups, webhooks
 from postal_hub.api.common import bp
 
-__all__ = ["bp", "dossiers", "intake", "manifests", "offices", "openapi", "webhooks"]
+__all__ = ["bp", "dossiers", "intake", "manifests", "offices", "openapi", "pickups", "webhooks"]

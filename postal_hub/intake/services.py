@@ -90,6 +90,11 @@ def clean_applicant(
     }
 
 
+def acceptance_task(channel: Channel) -> TaskType:
+    """A dossier taken at the citizen's door is billed as a home pickup, else as counter acceptance."""
+    return TaskType.HOME_PICKUP if channel == Channel.PICKUP else TaskType.COUNTER_ACCEPTANCE
+
+
 def accepting_office(session: Session, actor: User) -> PostOffice:
     if not actor.has_role(Role.POSTAL_CLERK, Role.POSTAL_MANAGER) or actor.post_office_id is None:
         raise PermissionDenied(str(_l("Only a postal clerk attached to a post office accepts dossiers.")))
@@ -124,7 +129,7 @@ def accept(
     # help for a dossier that could never be accepted here.
     place = data.subject_commune_code or data.applicant.commune_code
     unit = competent_unit(session, procedure, place, office)
-    acceptance = require_coverage(session, TaskType.COUNTER_ACCEPTANCE, procedure, unit, office, now)
+    acceptance = require_coverage(session, acceptance_task(data.channel), procedure, unit, office, now)
     missing = [c for c in procedure.components if c.code not in data.present]
     if missing:
         return Incomplete(procedure, missing)
@@ -204,14 +209,14 @@ def _number_and_record(
     record_custody(
         session,
         dossier,
-        CustodyKind.ACCEPTED_AT_COUNTER,
+        CustodyKind.PICKED_UP if data.channel == Channel.PICKUP else CustodyKind.ACCEPTED_AT_COUNTER,
         now,
         actor_label(actor, f"api:{office.code}"),
         office.name,
         details={"channel": data.channel.value},
     )
     done = create_task(
-        session, TaskType.COUNTER_ACCEPTANCE, unit, office, now, procedure, dossier.code, actor=actor
+        session, acceptance_task(data.channel), unit, office, now, procedure, dossier.code, actor=actor
     )
     complete_task(session, done, now, outcome=str(_l("Accepted")), actor=actor)
     for later in (TaskType.DIGITIZATION, TaskType.CARRIAGE):

@@ -35,4 +35,50 @@
         .finally(function () { communeSelect.disabled = false; });
     });
   });
+  // Long lists (procedures, provinces, communes) filter as you type; accents are optional.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+  document.querySelectorAll(".js-filter select").forEach(function (select) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "filter-input";
+    input.setAttribute("aria-label", select.getAttribute("data-filter-label") || "Lọc / Filter");
+    input.placeholder = document.documentElement.lang === "en" ? "Type to filter…" : "Gõ để lọc…";
+    select.parentNode.insertBefore(input, select);
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var firstMatch = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        var text = fold(option.text);
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !match;
+        option.disabled = !match;
+        if (match && firstMatch === null) { firstMatch = option; }
+      });
+      if (firstMatch && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+        select.value = firstMatch.value;
+        select.dispatchEvent(new Event("change"));
+      }
+    });
+  });
+
+  // "Use my location": the phone's own position, only when the citizen allows it.
+  document.querySelectorAll(".js-locate").forEach(function (button) {
+    if (!navigator.geolocation) { return; }
+    button.hidden = false;
+    var form = button.form;
+    var status = form.querySelector(".js-locate-status");
+    button.addEventListener("click", function () {
+      status.textContent = button.getAttribute("data-locating");
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.querySelector(".js-lat").value = position.coords.latitude.toFixed(6);
+        form.querySelector(".js-lon").value = position.coords.longitude.toFixed(6);
+        status.textContent = button.getAttribute("data-located").replace("%(m)s", Math.round(position.coords.accuracy));
+      }, function () {
+        status.textContent = button.getAttribute("data-failed");
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  });
 })();

@@ -1,0 +1,1 @@
+"""Messages to citizens (SMS, Zalo, e-mail in deployments): queued with the change, sent by the worker."""

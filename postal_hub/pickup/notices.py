@@ -1,0 +1,86 @@
+"""What the citizen is told at each step, in the language they booked in, through the message outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import force_locale, gettext
+from sqlalchemy.orm import Session
+
+from postal_hub.core.clock import to_local
+from postal_hub.core.messaging import services as messages
+from postal_hub.pickup.models import Pickup
+from postal_hub.pickup.status import FAILURE_LABELS, FailureReason
+
+
+def window_text(pickup: Pickup) -> str:
+    start, end = to_local(pickup.slot_start), to_local(pickup.slot_end)
+    return f"{start:%H:%M}-{end:%H:%M} {start:%d/%m/%Y}"
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def _send(session: Session, pickup: Pickup, kind: str, body: str, link: str, at: datetime, lang: str) -> None:
+    messages.queue(
+        session, pickup.applicant_phone, kind, pickup.reference, body, at, link=link, language=lang
+    )
+
+
+def booked(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+    with force_locale(language):
+        body = gettext(
+            "Home pickup %(ref)s booked: %(window)s by %(office)s. Fee %(fee)s. "
+            "Have your documents ready. Change or cancel: %(url)s",
+            ref=pickup.reference,
+            window=window_text(pickup),
+            office=pickup.office.name,
+            fee=_money(pickup.fee),
+            url=manage_url,
+        )
+    _send(session, pickup, "pickup.booked", body, manage_url, at, language)
+
+
+def rescheduled(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+    with force_locale(language):
+        body = gettext(
+            "Home pickup %(ref)s moved to %(window)s (%(office)s). Manage: %(url)s",
+            ref=pickup.reference,
+            window=window_text(pickup),
+            office=pickup.office.name,
+            url=manage_url,
+        )
+    _send(session, pickup, "pickup.rescheduled", body, manage_url, at, language)
+
+
+def cancelled(session: Session, pickup: Pickup, at: datetime, language: str) -> None:
+    with force_locale(language):
+        body = gettext("Home pickup %(ref)s is cancelled.", ref=pickup.reference)
+    _send(session, pickup, "pickup.cancelled", body, "", at, language)
+
+
+def failed(
+    session: Session, pickup: Pickup, reason: FailureReason, manage_url: str, at: datetime, language: str
+) -> None:
+    with force_locale(language):
+        body = gettext(
+            "We could not pick up dossier %(ref)s: %(reason)s. Choose a new window: %(url)s",
+            ref=pickup.reference,
+            reason=str(FAILURE_LABELS[reason]),
+            url=manage_url,
+        )
+    _send(session, pickup, "pickup.failed", body, manage_url, at, language)
+
+
+def completed(
+    session: Session, pickup: Pickup, dossier_code: str, receipt_url: str, at: datetime, language: str
+) -> None:
+    with force_locale(language):
+        body = gettext(
+            "Dossier %(code)s was picked up and accepted (booking %(ref)s). Receipt and tracking: %(url)s",
+            code=dossier_code,
+            ref=pickup.reference,
+            url=receipt_url,
+        )
+    _send(session, pickup, "pickup.completed", body, receipt_url, at, language)
