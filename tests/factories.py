@@ -375,15 +375,21 @@ def pickup_setup(
     office.opening_hours = "Mo-Fr 07:30-17:00; Sa 07:30-11:30"
     world["schedule"] = pickup_schedule(session, office, capacity=capacity)
     world["postman"] = user(
-        session, Role.POSTMAN, organization=world["operator"], post_office_id=office.id, full_name="Trần Bưu Tá"
+        session,
+        Role.POSTMAN,
+        organization=world["operator"],
+        post_office_id=office.id,
+        full_name="Trần Bưu Tá",
     )
-    world["manager"] = user(session, Role.POSTAL_MANAGER, organization=world["operator"], post_office_id=office.id)
+    world["manager"] = user(
+        session, Role.POSTAL_MANAGER, organization=world["operator"], post_office_id=office.id
+    )
     session.flush()
     return world
 
 
 def booking_input(world: dict[str, Any], slot_start: Any, **overrides: Any) -> Any:
-    """A valid booking at PICKUP_POINT (a device point, so the office choice does not hang on the gazetteer)."""
+    """A valid booking at PICKUP_POINT (a device point: the office choice does not hang on the gazetteer)."""
     from postal_hub.pickup.booking import BookingInput, Place
 
     values: dict[str, Any] = {

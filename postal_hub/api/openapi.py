@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
-from postal_hub.api import openapi_handoff, openapi_webhooks
+from postal_hub.api import openapi_handoff, openapi_pickup, openapi_webhooks
 from postal_hub.api.common import bp
 from postal_hub.api.openapi_parts import IDEMPOTENCY, errors, ok
 
@@ -195,6 +195,7 @@ def document(server: str) -> dict[str, Any]:
             },
             **openapi_handoff.PATHS,
             **openapi_webhooks.PATHS,
+            **openapi_pickup.PATHS,
             "/api/v1/dossiers": {
                 "get": openapi_handoff.DOSSIER_LIST,
                 "post": {

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+MAX_PAUSE = 0.5
 TRANSIENT_PG_CODES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 
 
@@ -26,7 +27,7 @@ def is_transient(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
 
 
-def commit_with_retry(session: Session, work: Callable[[], T], attempts: int = 8) -> T:
+def commit_with_retry(session: Session, work: Callable[[], T], attempts: int = 30) -> T:
     """Run `work` and commit; on a transient failure roll back and run it again (it must be re-runnable)."""
     for attempt in range(attempts):
         try:
@@ -37,5 +38,6 @@ def commit_with_retry(session: Session, work: Callable[[], T], attempts: int = 8
             session.rollback()
             if attempt == attempts - 1 or not is_transient(exc):
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+            # Full jitter, capped: many writers queued on one lock spread out instead of colliding again.
+            time.sleep(random.uniform(0, min(MAX_PAUSE, 0.01 * 2**attempt)))
     raise AssertionError("unreachable")

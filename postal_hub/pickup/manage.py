@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -88,7 +89,7 @@ def reschedule(
     )
     offer, window, slot_id = take_window(session, candidates, new_start, now, settings.rules)
     old_slot = pickup.slot_id if PickupStatus(pickup.status) in OPEN else None
-    values = {
+    values: dict[str, Any] = {
         "office_id": offer.office.id,
         "operator_id": offer.office.operator_id,
         "contract_id": offer.coverage.contract.id,

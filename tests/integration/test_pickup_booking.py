@@ -190,13 +190,17 @@ def test_a_manage_token_of_another_booking_opens_nothing(session: Session, clock
     mine = booked_pickup(session, world, clock.now())
     other = booked_pickup(session, world, clock.now(), phone="0987654321")
     with pytest.raises(NotFound):
-        manage.get_with_token(session, pickup_settings(), mine.reference, manage_token(pickup_settings(), other))
+        manage.get_with_token(
+            session, pickup_settings(), mine.reference, manage_token(pickup_settings(), other)
+        )
 
 
 def test_the_right_manage_token_opens_the_booking(session: Session, clock: Any) -> None:
     world = pickup_setup(session)
     mine = booked_pickup(session, world, clock.now())
-    found = manage.get_with_token(session, pickup_settings(), mine.reference, manage_token(pickup_settings(), mine))
+    found = manage.get_with_token(
+        session, pickup_settings(), mine.reference, manage_token(pickup_settings(), mine)
+    )
     assert found.id == mine.id
 
 

@@ -1,0 +1,79 @@
+"""The office that picks up is the nearest covered one with room, wherever the province border lies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from postal_hub.core.errors import ValidationFailed
+
+from postal_hub.pickup.booking import Place
+from tests import factories
+from tests.factories import booked_pickup, pickup_schedule, pickup_setup
+
+BORDER_POINT = (21.100, 105.960)  # a Hà Nội address by the Bắc Ninh border
+
+
+def _two_offices(session: Session, **contract: Any) -> dict[str, Any]:
+    """A Hà Nội office 8 km away and a Bắc Ninh office 1.5 km away, across the border."""
+    world = pickup_setup(session, office_point=(21.050, 105.900), **contract)
+    across = factories.post_office(session, world["operator"], province_code="24")
+    across.lat, across.lon = 21.110, 105.970
+    across.opening_hours = "Mo-Fr 07:30-17:00"
+    pickup_schedule(session, across)
+    world["across"] = across
+    return world
+
+
+def _book_at_border(session: Session, world: dict[str, Any], now: Any) -> Any:
+    return booked_pickup(session, world, now, place=Place("01", "00097", "Thôn Đông", *BORDER_POINT))
+
+
+def test_the_nearer_office_across_the_border_picks_up_when_its_province_is_covered(
+    session: Session, clock: Any
+) -> None:
+    world = _two_offices(session)  # a nationwide contract
+    pickup = _book_at_border(session, world, clock.now())
+    assert pickup.office_id == world["across"].id
+    assert pickup.distance_km < 2
+
+
+def test_the_office_in_the_own_province_picks_up_when_the_border_office_is_not_covered(
+    session: Session, clock: Any
+) -> None:
+    world = _two_offices(session, nationwide=False, province_codes=["01"])
+    pickup = _book_at_border(session, world, clock.now())
+    assert pickup.office_id == world["office"].id
+
+
+def test_a_full_nearest_office_passes_the_window_to_the_next_covered_office(
+    session: Session, clock: Any
+) -> None:
+    world = _two_offices(session)
+    first = _book_at_border(session, world, clock.now())
+    for n in range(3):  # fill the border office's window (capacity 4)
+        booked_pickup(
+            session,
+            world,
+            clock.now(),
+            place=Place("01", "00097", "Thôn Đông", *BORDER_POINT),
+            phone=f"09876543{n:02d}",
+        )
+    last = booked_pickup(
+        session,
+        world,
+        clock.now(),
+        place=Place("01", "00097", "Thôn Đông", *BORDER_POINT),
+        phone="0977777777",
+    )
+    assert first.office_id == world["across"].id
+    assert last.office_id == world["office"].id
+
+
+def test_an_address_far_from_every_office_gets_a_clear_refusal(session: Session, clock: Any) -> None:
+    world = pickup_setup(session)
+    with pytest.raises(ValidationFailed) as refused:
+        booked_pickup(session, world, clock.now(), place=Place("01", "00097", "Xa", 10.8, 106.7))
+    assert "commune_code" in refused.value.fields
