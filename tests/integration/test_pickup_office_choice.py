@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from postal_hub.core.errors import ValidationFailed
-
 from postal_hub.pickup.booking import Place
 from tests import factories
 from tests.factories import booked_pickup, pickup_schedule, pickup_setup
