@@ -50,7 +50,7 @@ def test_slots_list_the_windows_with_room_at_the_nearest_covered_office(
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["post_office"]["code"] == world["office"].code
-    assert [s["start"] for s in body["slots"]][0] == next_window().isoformat()
+    assert body["slots"][0]["start"] == next_window().isoformat()
     assert body["total"] == len(body["items"]) == 3
     assert body["fee"] == 10_000
 
