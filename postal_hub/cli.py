@@ -83,7 +83,13 @@ def seed_demo() -> None:
     from postal_hub.services import clock, file_store
 
     session = _session()
-    report = run_seed(session, current_app.config["SECRET_KEY"], clock().now(), file_store())
+    report = run_seed(
+        session,
+        current_app.config["SECRET_KEY"],
+        clock().now(),
+        file_store(),
+        current_app.config["PUBLIC_BASE_URL"],
+    )
     session.commit()
     click.echo("Demo data is loaded.")
     click.echo("\nDemo sign-ins (http://127.0.0.1:5000/sign-in):")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from postal_hub.api.idempotency_models import purge_older_than
 from postal_hub.contracts import jobs as contract_jobs
 from postal_hub.core.custody.services import checkpoint_all
+from postal_hub.core.messaging.services import send_due
 from postal_hub.core.notifications import Notifier
 
 
@@ -23,4 +24,8 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     )
     keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
     summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
+    # Citizen messages (booking confirmations, failed pickups...) leave through the configured gateway.
+    from postal_hub.services import message_backend
+
+    summary["citizen_messages_sent"] = send_due(session, message_backend(), now)
     return summary

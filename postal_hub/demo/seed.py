@@ -23,6 +23,7 @@ from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.demo.contracts import seed_contracts
 from postal_hub.demo.dossiers import seed_dossiers
 from postal_hub.demo.manifests import seed_manifests
+from postal_hub.demo.pickups import seed_pickups, seed_schedules
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -64,7 +65,13 @@ def demo_api_key_secret(secret_key: str, org_code: str) -> str:
     return hmac.new(secret_key.encode(), f"demo-api-key:{org_code}".encode(), hashlib.sha256).hexdigest()
 
 
-def seed_demo(session: Session, secret_key: str, now: datetime, store: FileStore | None = None) -> SeedReport:
+def seed_demo(
+    session: Session,
+    secret_key: str,
+    now: datetime,
+    store: FileStore | None = None,
+    base_url: str = "http://127.0.0.1:5000",
+) -> SeedReport:
     report = SeedReport()
     sync_places(session)
     operator = _ensure_org(
@@ -150,8 +157,10 @@ def seed_demo(session: Session, secret_key: str, now: datetime, store: FileStore
             api_keys.create_api_key(session, org, "Demo key", now, secret=secret)
         report.api_keys.append((org.code, org.name, plaintext))
     seed_contracts(session, now)
+    report.counts["pickup_schedules"] = seed_schedules(session)
     if store is not None:
         report.dossiers = seed_dossiers(session, now, store)
         report.dossiers += seed_manifests(session, now)
+        report.counts["pickups"] = seed_pickups(session, secret_key, base_url, {}, now)
     session.flush()
     return report

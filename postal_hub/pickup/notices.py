@@ -15,7 +15,7 @@ from postal_hub.pickup.status import FAILURE_LABELS, FailureReason
 
 def window_text(pickup: Pickup) -> str:
     start, end = to_local(pickup.slot_start), to_local(pickup.slot_end)
-    return f"{start:%H:%M}-{end:%H:%M} {start:%d/%m/%Y}"
+    return f"{start:%H:%M}–{end:%H:%M}, {start:%d/%m/%Y}"
 
 
 def _money(amount: int) -> str:

@@ -23,6 +23,7 @@ from postal_hub.pickup.blueprint import bp
 from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token
 from postal_hub.pickup.forms_public import BookingForm, CancelForm, RescheduleForm
 from postal_hub.pickup.models import Pickup
+from postal_hub.pickup.notices import window_text
 from postal_hub.pickup.offers import FreeWindow, bookable_days
 from postal_hub.pickup.public_queries import bookable_procedures, pickup_for_page, procedure_with_components
 from postal_hub.pickup.quotes import Quote, quote
@@ -200,6 +201,7 @@ def manage_page(reference: str) -> str | Response:
     return render_template(
         "pickup/manage.html",
         pickup=pickup,
+        window=window_text(pickup),
         can_change=manage.can_change(pickup, settings, now),
         change_until=pickup.slot_start - settings.change_cutoff,
         form=form,

@@ -75,7 +75,7 @@
       navigator.geolocation.getCurrentPosition(function (position) {
         form.querySelector(".js-lat").value = position.coords.latitude.toFixed(6);
         form.querySelector(".js-lon").value = position.coords.longitude.toFixed(6);
-        status.textContent = button.getAttribute("data-located").replace("%(m)s", Math.round(position.coords.accuracy));
+        status.textContent = button.getAttribute("data-located").replace("{m}", Math.round(position.coords.accuracy));
       }, function () {
         status.textContent = button.getAttribute("data-failed");
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });

@@ -99,3 +99,16 @@ def test_the_printed_demo_api_keys_work(session: Session, clock: FixedClock) -> 
     for code, _name, key in report.api_keys:
         found = api_keys.authenticate(session, key, clock.now())
         assert found is not None and found.organization.code == code
+
+
+def test_the_demo_has_a_day_of_pickups_for_the_central_office_to_plan(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from postal_hub.pickup.models import Pickup, PickupSchedule
+
+    report = seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
+    assert report.counts["pickups"] == 8
+    assert session.scalar(sa.select(sa.func.count()).select_from(PickupSchedule))
+    pickups = session.scalars(sa.select(Pickup)).all()
+    assert sum(p.office.code == "100000" for p in pickups) >= 4  # the demo manager's and postman's office
+    assert all(p.office.province_code == "01" for p in pickups)
