@@ -134,6 +134,8 @@ TOKEN = {
     "schema": {"type": "string"},
 }
 
+OWN = [path_param("reference"), TOKEN]
+
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
@@ -146,7 +148,7 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 PATHS: dict[str, Any] = {
-    "/pickups/slots": {
+    "/api/v1/pickups/slots": {
         "get": {
             "summary": "Where and when a home pickup can be booked: the nearest covered office with room",
             "parameters": [
@@ -165,7 +167,7 @@ PATHS: dict[str, Any] = {
             "responses": {**ok(SLOTS), **errors(404, 409, 422)},
         }
     },
-    "/pickups": {
+    "/api/v1/pickups": {
         "post": {
             "summary": "Book a home pickup (no key needed)",
             "parameters": [IDEMPOTENCY],
@@ -173,11 +175,11 @@ PATHS: dict[str, Any] = {
             "responses": {**ok(PICKUP, "201"), **ok(PICKUP), **errors(400, 409, 422, 429), **SLOT_FULL},
         }
     },
-    "/pickups/{reference}": {
-        "parameters": [path_param("reference"), TOKEN],
-        "get": {"summary": "The booking", "responses": {**ok(PICKUP), **errors(404)}},
+    "/api/v1/pickups/{reference}": {
+        "get": {"summary": "The booking", "parameters": OWN, "responses": {**ok(PICKUP), **errors(404)}},
         "patch": {
             "summary": "Reschedule: a new slot_start, under the same rules as a booking",
+            "parameters": OWN,
             "requestBody": {
                 "required": True,
                 "content": {
@@ -192,6 +194,10 @@ PATHS: dict[str, Any] = {
             },
             "responses": {**ok(PICKUP), **errors(400, 404, 409, 422), **SLOT_FULL},
         },
-        "delete": {"summary": "Cancel the booking", "responses": {**ok(PICKUP), **errors(404, 409)}},
+        "delete": {
+            "summary": "Cancel the booking",
+            "parameters": OWN,
+            "responses": {**ok(PICKUP), **errors(404, 409)},
+        },
     },
 }

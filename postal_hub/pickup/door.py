@@ -64,7 +64,7 @@ def complete(
     )
     result = accept(session, actor, pickup.office, data, now)
     if isinstance(result, Incomplete):
-        missing = "; ".join(c.name for c in result.missing)
+        missing = "; ".join(c.name for c in result.missing)[:500]  # the note holds 500 characters
         fail(session, settings, actor, pickup, FailureReason.INCOMPLETE.value, missing, now)
         return result
     set_status(
@@ -113,8 +113,6 @@ def fail(
         failure_reason=reason,
         failure_note=note,
         attempts=pickup.attempts + 1,
-        postman_id=None,
-        route_position=None,
     )
     notices.failed(session, pickup, FailureReason(reason), manage_url(settings, pickup), now, pickup.language)
     return pickup

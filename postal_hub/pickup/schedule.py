@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 import holidays
 from flask_babel import lazy_gettext as _l
@@ -21,16 +22,26 @@ class Window:
     end: datetime
 
 
+@lru_cache(maxsize=16)
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year)
+
+
+@lru_cache(maxsize=256)
+def _parsed(windows_text: str) -> opening_hours.Schedule:
+    return opening_hours.parse(windows_text)
+
+
 def is_public_holiday(day: date) -> bool:
     """Post offices open on Saturdays, but nobody is sent out on Tết or another official holiday."""
-    return day in holidays.country_holidays("VN", years=day.year)
+    return day in _holidays(day.year)
 
 
 def windows_on(windows_text: str, day: date) -> list[Window]:
     """The day's windows; none on a public holiday or a weekday the schedule leaves out."""
     if is_public_holiday(day):
         return []
-    schedule = opening_hours.parse(windows_text)
+    schedule = _parsed(windows_text)
     return [
         Window(
             datetime.combine(day, begin, LOCAL_TZ).astimezone(UTC),

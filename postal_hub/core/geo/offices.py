@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +36,23 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
     return tuple(row)
 
 
+RECHECK_SECONDS = 5.0
+SPARES = 5
+
+
 def office_index(session: Session, cache: dict[str, Any]) -> PointIndex:
-    """The index kept in `cache` (the app's extensions), rebuilt when the offices changed."""
-    fingerprint = _fingerprint(session)
+    """The index kept in `cache` (the app's extensions), rebuilt when the offices changed.
+
+    Whether they changed is asked at most every few seconds: the question scans the offices table,
+    which at 13,000 rows costs more than the search itself, and a new office may wait 5 s to be found.
+    """
     held = cache.get("office_index")
+    if held is not None and time.monotonic() - held[2] < RECHECK_SECONDS:
+        fresh: PointIndex = held[1]
+        return fresh
+    fingerprint = _fingerprint(session)
     if held is not None and held[0] == fingerprint:
+        cache["office_index"] = (fingerprint, held[1], time.monotonic())
         index: PointIndex = held[1]
         return index
     with _lock:
@@ -48,7 +61,7 @@ def office_index(session: Session, cache: dict[str, Any]) -> PointIndex:
         ).all()
         # _located() leaves no office without a point, so lat and lon are always set here.
         built = PointIndex([(int(r[0]), float(r[1] or 0.0), float(r[2] or 0.0)) for r in rows])
-        cache["office_index"] = (fingerprint, built)
+        cache["office_index"] = (fingerprint, built, time.monotonic())
     return built
 
 
@@ -56,9 +69,15 @@ def nearest_offices(
     session: Session, cache: dict[str, Any], lat: float, lon: float, limit: int
 ) -> list[NearbyOffice]:
     """By geodesic distance, across every boundary: the office over a province border counts too."""
-    found = office_index(session, cache).nearest(lat, lon, limit)
+    # A few spares: the index may be up to RECHECK_SECONDS old, and an office closed meanwhile is
+    # filtered out below rather than offered.
+    found = office_index(session, cache).nearest(lat, lon, limit + SPARES)
     offices = {
         o.id: o
-        for o in session.scalars(sa.select(PostOffice).where(PostOffice.id.in_([f.key for f in found])))
+        for o in session.scalars(
+            sa.select(PostOffice).where(
+                PostOffice.id.in_([f.key for f in found]), PostOffice.active.is_(True)
+            )
+        )
     }
-    return [NearbyOffice(offices[f.key], f.distance_km) for f in found if f.key in offices]
+    return [NearbyOffice(offices[f.key], f.distance_km) for f in found if f.key in offices][:limit]

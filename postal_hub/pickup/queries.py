@@ -1,0 +1,190 @@
+"""Reads for the staff's pickup pages, scoped to the actor: not yours and unknown both answer 404."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from postal_hub.core.errors import NotFound
+from postal_hub.core.geo.geocoder import Precision
+from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.permissions import scope_offices
+from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.users.models import Role, User
+from postal_hub.pickup.dispatch import day_bounds, may_dispatch
+from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule
+from postal_hub.pickup.status import PickupStatus
+
+# A point placed only at the commune's or province's reference point: the postman must ask the way.
+ROUGH_PRECISIONS = frozenset({Precision.COMMUNE.value, Precision.PROVINCE.value})
+
+
+def _not_found() -> NotFound:
+    return NotFound(str(_l("There is no such pickup page, or it is not yours to see.")))
+
+
+def managed_offices(session: Session, actor: User) -> list[PostOffice]:
+    return list(
+        session.scalars(
+            scope_offices(actor, sa.select(PostOffice))
+            .where(PostOffice.active.is_(True))
+            .order_by(PostOffice.name, PostOffice.id)
+        )
+    )
+
+
+def managed_office(session: Session, actor: User, office_id: int) -> PostOffice:
+    office = session.scalar(scope_offices(actor, sa.select(PostOffice)).where(PostOffice.id == office_id))
+    if office is None:
+        raise _not_found()
+    return office
+
+
+def schedule_of(session: Session, office: PostOffice) -> PickupSchedule | None:
+    return session.get(PickupSchedule, office.id)
+
+
+def _with_details(stmt: sa.Select[Pickup]) -> sa.Select[Pickup]:
+    return stmt.options(
+        selectinload(Pickup.procedure).selectinload(Procedure.components),
+        selectinload(Pickup.postman),
+        selectinload(Pickup.commune),
+        selectinload(Pickup.province),
+        selectinload(Pickup.office),
+        selectinload(Pickup.dossier),
+        selectinload(Pickup.events),
+    )
+
+
+def day_list(session: Session, office: PostOffice, day: date) -> list[Pickup]:
+    """The office's bookings of the day (cancelled ones left out), by postman and route order."""
+    start, end = day_bounds(day)
+    return list(
+        session.scalars(
+            _with_details(sa.select(Pickup))
+            .where(
+                Pickup.office_id == office.id,
+                Pickup.slot_start >= start,
+                Pickup.slot_start < end,
+                Pickup.status != PickupStatus.CANCELLED.value,
+            )
+            .order_by(Pickup.slot_start, Pickup.postman_id, Pickup.route_position, Pickup.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    booked: int
+    assigned: int
+    completed: int
+    failed: int
+
+
+def day_counts(pickups: Sequence[Pickup]) -> DayCounts:
+    seen = Counter(p.status for p in pickups)
+    return DayCounts(
+        seen[PickupStatus.BOOKED.value],
+        seen[PickupStatus.ASSIGNED.value],
+        seen[PickupStatus.COMPLETED.value],
+        seen[PickupStatus.FAILED.value],
+    )
+
+
+def postmen_of(session: Session, office: PostOffice) -> list[User]:
+    return list(
+        session.scalars(
+            sa.select(User)
+            .where(User.post_office_id == office.id, User.role == Role.POSTMAN.value, User.active.is_(True))
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def users_by_ids(session: Session, ids: Sequence[int]) -> list[User]:
+    """The users asked for, in the order asked; the services decide whether they may go out."""
+    found = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(list(ids))))}
+    return [found[i] for i in ids if i in found]
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def dispatch_pickup(session: Session, actor: User, reference: str) -> Pickup:
+    """A booking at one of the offices the actor dispatches for."""
+    pickup = session.scalar(
+        _with_details(sa.select(Pickup)).where(Pickup.reference == (reference or "").strip().upper())
+    )
+    if pickup is None or not may_dispatch(actor, pickup.office):
+        raise _not_found()
+    return pickup
+
+
+def may_see_route(actor: User, office: PostOffice, postman: User) -> bool:
+    return may_dispatch(actor, office) or (
+        actor.id == postman.id and actor.post_office_id == office.id and actor.has_role(Role.POSTMAN)
+    )
+
+
+def route_postman(session: Session, actor: User, office_id: int, postman_id: int) -> tuple[PostOffice, User]:
+    """The office and the postman of a route sheet: the manager's office, or the postman's own."""
+    office = session.get(PostOffice, office_id)
+    postman = session.get(User, postman_id)
+    if (
+        office is None
+        or postman is None
+        or postman.post_office_id != office.id
+        or not postman.has_role(Role.POSTMAN)
+        or not may_see_route(actor, office, postman)
+    ):
+        raise _not_found()
+    return office, postman
+
+
+def route_stops(session: Session, office: PostOffice, postman: User, day: date) -> list[Pickup]:
+    """A postman's stops that day in route order, with each procedure's checklist."""
+    start, end = day_bounds(day)
+    return list(
+        session.scalars(
+            _with_details(sa.select(Pickup))
+            .where(
+                Pickup.office_id == office.id,
+                Pickup.postman_id == postman.id,
+                Pickup.slot_start >= start,
+                Pickup.slot_start < end,
+                Pickup.status != PickupStatus.CANCELLED.value,
+            )
+            .order_by(
+                Pickup.route_position.is_(None), Pickup.route_position, Pickup.planned_at, Pickup.slot_start
+            )
+        )
+    )
+
+
+def may_see_door(actor: User, pickup: Pickup) -> bool:
+    """The office's postmen and managers act at the door; the operator's managers may look."""
+    at_office = actor.post_office_id == pickup.office_id and actor.has_role(Role.POSTMAN, Role.POSTAL_MANAGER)
+    return at_office or may_dispatch(actor, pickup.office)
+
+
+def door_pickup(session: Session, actor: User, reference: str) -> Pickup:
+    pickup = session.scalar(
+        _with_details(sa.select(Pickup)).where(Pickup.reference == (reference or "").strip().upper())
+    )
+    if pickup is None or not may_see_door(actor, pickup):
+        raise _not_found()
+    return pickup
+
+
+def event_actors(session: Session, events: Sequence[PickupEvent]) -> dict[int, str]:
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u.full_name for u in session.scalars(sa.select(User).where(User.id.in_(ids)))}
