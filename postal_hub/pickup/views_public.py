@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from postal_hub.api.pickups import parse_moment
@@ -20,7 +21,7 @@ from postal_hub.i18n import select_locale as current_language
 from postal_hub.intake.status import RESULT_DELIVERY_LABELS
 from postal_hub.pickup import manage
 from postal_hub.pickup.blueprint import bp
-from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token
+from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token, manage_url
 from postal_hub.pickup.forms_public import BookingForm, CancelForm, RescheduleForm
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.notices import window_text
@@ -202,6 +203,7 @@ def manage_page(reference: str) -> str | Response:
         "pickup/manage.html",
         pickup=pickup,
         window=window_text(pickup),
+        manage_link=manage_url(settings, pickup),
         can_change=manage.can_change(pickup, settings, now),
         change_until=pickup.slot_start - settings.change_cutoff,
         form=form,

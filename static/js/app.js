@@ -64,6 +64,11 @@
     });
   });
 
+  // A link to copy: one tap selects all of it.
+  document.querySelectorAll(".js-select-all").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
   // "Use my location": the phone's own position, only when the citizen allows it.
   document.querySelectorAll(".js-locate").forEach(function (button) {
     if (!navigator.geolocation) { return; }
