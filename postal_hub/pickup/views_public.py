@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from postal_hub.api.pickups import parse_moment
