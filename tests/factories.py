@@ -169,6 +169,7 @@ def contract(
         "province_codes",
         "page_price",
         "penalty_per_breach",
+        "pickup_bands",
     ):
         if key in overrides:
             scope_values[key] = overrides.pop(key)

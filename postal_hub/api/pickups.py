@@ -83,7 +83,7 @@ def pickup_slots() -> Response | tuple[Response, int]:
             else None
         ),
         "distance_km": round(offer.distance_km, 2) if offer else None,
-        "fee": offer.coverage.term.unit_price if offer else None,
+        "fee": offer.fee if offer else None,
         "slots": items,
         "items": items,
         "page": 1,

@@ -61,6 +61,14 @@ class ScopeFields(BaseForm):
     province_codes = MultiCheckboxField(_l("Provinces"), validate_choice=False)
     page_price = StringField(_l("Price per digitized page (VND)"), default="0")
     penalty_per_breach = StringField(_l("Penalty per SLA breach (VND)"), default="0")
+    pickup_bands = StringField(
+        _l("Home pickup by distance (km:surcharge)"),
+        default="",
+        description=_l(
+            "Optional, e.g. 5:0; 10:10000; 30:25000 — up to 5 km the home-pickup price, up to 10 km "
+            "10,000 VND more…; nothing is picked up beyond the last band. Empty: one price."
+        ),
+    )
 
     def scope_input(self) -> ScopeInput:
         terms = []
@@ -82,6 +90,7 @@ class ScopeFields(BaseForm):
             province_codes=list(self.province_codes.data or []),
             page_price=self.page_price.data or "",
             penalty_per_breach=self.penalty_per_breach.data or "",
+            pickup_bands=self.pickup_bands.data or "",
         )
 
     @staticmethod
@@ -111,6 +120,7 @@ class ScopeFields(BaseForm):
         self.province_codes.data = [p.code for p in version.provinces]
         self.page_price.data = str(version.page_price)
         self.penalty_per_breach.data = str(version.penalty_per_breach)
+        self.pickup_bands.data = version.pickup_bands or ""
         for term in version.terms:
             getattr(self, f"{term.task_type}_on").data = True
             getattr(self, f"{term.task_type}_sla").data = term.sla_hours

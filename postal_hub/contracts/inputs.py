@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from postal_hub.contracts.bands import normalise_bands
 from postal_hub.contracts.status import ProcurementMethod, TaskType
 from postal_hub.core import validators
 from postal_hub.core.orgs.models import Organization, OrgKind
@@ -39,6 +40,7 @@ class ScopeInput:
     province_codes: list[str] = dataclasses.field(default_factory=list)
     page_price: object = 0
     penalty_per_breach: object = 0
+    pickup_bands: str = ""
 
 
 @dataclass
@@ -65,6 +67,7 @@ class CleanScope:
     provinces: list[Province]
     page_price: int
     penalty_per_breach: int
+    pickup_bands: str = ""
 
 
 def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> CleanScope:
@@ -96,6 +99,9 @@ def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> Clea
             errors.add("province_codes", _l("Choose the provinces served, or the whole country."))
     page_price = errors.check("page_price", validators.non_negative_vnd, data.page_price)
     penalty = errors.check("penalty_per_breach", validators.non_negative_vnd, data.penalty_per_breach)
+    bands = errors.check("pickup_bands", normalise_bands, data.pickup_bands) or ""
+    if bands and not any(t[0] == TaskType.HOME_PICKUP for t in terms):
+        errors.add("pickup_bands", _l("Distance bands apply to home pickup; include home pickup first."))
     return CleanScope(
         terms,
         data.working_hours,
@@ -105,6 +111,7 @@ def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> Clea
         provinces,
         page_price or 0,
         penalty or 0,
+        bands,
     )
 
 

@@ -85,6 +85,8 @@ class ContractVersion(Base):
     nationwide: Mapped[bool] = mapped_column(default=False)
     page_price: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     penalty_per_breach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Home-pickup surcharges by distance (contracts/bands.py); empty: one price at any distance.
+    pickup_bands: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

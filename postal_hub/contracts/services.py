@@ -44,6 +44,7 @@ def _apply_scope(version: ContractVersion, scope: CleanScope) -> None:
     version.provinces = scope.provinces
     version.page_price = scope.page_price
     version.penalty_per_breach = scope.penalty_per_breach
+    version.pickup_bands = scope.pickup_bands
 
 
 def _term(term: ContractTerm | None, task_type: str, sla: int, price: int) -> ContractTerm:

@@ -35,8 +35,10 @@ def create_task(
     actor: User | None = None,
     warn_fraction: float = DEFAULT_WARN_FRACTION,
     calendar: WorkingCalendar | None = None,
+    unit_price: int | None = None,
 ) -> Task:
-    """Refused unless an active contract covers the work; priced and timed by the version in force now."""
+    """Refused unless an active contract covers the work; priced and timed by the version in force now
+    (a home pickup's price may come from the version's distance band instead: `unit_price`)."""
     coverage = require_coverage(session, task_type, procedure, unit, office, now)
     hours = coverage.term.sla_hours
     working = coverage.version.working_hours
@@ -54,7 +56,7 @@ def create_task(
         created_at=now,
         due_at=due_at(now, hours, working, calendar),
         warn_at=due_at(now, hours * warn_fraction, working, calendar),
-        unit_price=coverage.term.unit_price,
+        unit_price=coverage.term.unit_price if unit_price is None else unit_price,
         page_price=coverage.version.page_price,
         penalty=coverage.version.penalty_per_breach,
     )

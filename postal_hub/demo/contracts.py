@@ -124,7 +124,11 @@ def seed_contracts(session: Session, now: datetime) -> None:
         "PL-01/" + str(today.year),
         this_year,
         ScopeInput(
-            terms=_terms(ALL, raise_by=2_000), nationwide=True, page_price=600, penalty_per_breach=25_000
+            terms=_terms(ALL, raise_by=2_000),
+            nationwide=True,
+            page_price=600,
+            penalty_per_breach=25_000,
+            pickup_bands="5:0; 10:8000; 20:15000",
         ),
         "Điều chỉnh đơn giá theo chỉ số giá.",
         now,

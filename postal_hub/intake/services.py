@@ -58,6 +58,8 @@ class AcceptanceInput:
     payment_method: str = PaymentMethod.CASH.value
     submission_token: str | None = None
     channel: Channel = Channel.COUNTER
+    # A home pickup's price was quoted at booking (distance band included); the counter's is the term's.
+    postal_price: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,8 @@ def accept(
         return Incomplete(procedure, missing)
     try:
         with session.begin_nested():
-            return _number_and_record(
-                session, actor, office, data, procedure, unit, acceptance.term.unit_price, values, now
-            )
+            price = acceptance.term.unit_price if data.postal_price is None else data.postal_price
+            return _number_and_record(session, actor, office, data, procedure, unit, price, values, now)
     except IntegrityError:
         # Two clicks on "Accept": the other request committed the same form first; show its dossier.
         earlier = session.scalar(sa.select(Dossier).where(Dossier.submission_token == data.submission_token))
@@ -216,7 +217,15 @@ def _number_and_record(
         details={"channel": data.channel.value},
     )
     done = create_task(
-        session, acceptance_task(data.channel), unit, office, now, procedure, dossier.code, actor=actor
+        session,
+        acceptance_task(data.channel),
+        unit,
+        office,
+        now,
+        procedure,
+        dossier.code,
+        actor=actor,
+        unit_price=postal_price,
     )
     complete_task(session, done, now, outcome=str(_l("Accepted")), actor=actor)
     for later in (TaskType.DIGITIZATION, TaskType.CARRIAGE):

@@ -274,7 +274,7 @@ def book(
         point_precision=located.point.precision.value,
         distance_km=round(offer.distance_km, 2),
         result_delivery=data.result_delivery,
-        fee=offer.coverage.term.unit_price,
+        fee=offer.fee,
         consent_version=settings.consent_version,
         language=data.language,
         consent_at=now,

@@ -61,6 +61,7 @@ def complete(
         payment_method=payment_method,
         submission_token=f"pickup:{pickup.reference}:{pickup.attempts}",
         channel=Channel.PICKUP,
+        postal_price=pickup.fee,
     )
     result = accept(session, actor, pickup.office, data, now)
     if isinstance(result, Incomplete):

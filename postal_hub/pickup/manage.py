@@ -97,7 +97,7 @@ def reschedule(
         "slot_start": window.window.start,
         "slot_end": window.window.end,
         "distance_km": round(offer.distance_km, 2),
-        "fee": offer.coverage.term.unit_price,
+        "fee": offer.fee,
         "postman_id": None,
         "route_position": None,
         "planned_at": None,

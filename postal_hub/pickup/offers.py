@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from postal_hub.contracts.bands import banded_price
 from postal_hub.contracts.coverage import Coverage, find_coverage
 from postal_hub.contracts.status import TaskType
 from postal_hub.core.clock import LOCAL_TZ
@@ -56,6 +57,7 @@ class Offer:
     distance_km: float
     coverage: Coverage
     windows: tuple[FreeWindow, ...]  # every window of the day, full ones included (remaining 0)
+    fee: int
 
     @property
     def free(self) -> list[FreeWindow]:
@@ -68,6 +70,7 @@ class Candidate:
     schedule: PickupSchedule
     distance_km: float
     coverage: Coverage
+    fee: int  # the term's price with the contract's distance band, if any
 
 
 def covered_candidates(
@@ -107,8 +110,11 @@ def covered_candidates(
         if key not in seen:  # coverage depends only on the operator and the office's province
             seen[key] = find_coverage(session, TaskType.HOME_PICKUP, procedure, unit, near.office, at)
         coverage = seen[key]
-        if coverage is not None:
-            found.append(Candidate(near.office, schedule, near.distance_km, coverage))
+        if coverage is None:
+            continue
+        fee = banded_price(coverage.term.unit_price, coverage.version.pickup_bands, near.distance_km)
+        if fee is not None:  # None: farther than the contract's last distance band reaches
+            found.append(Candidate(near.office, schedule, near.distance_km, coverage, fee))
     return found
 
 
@@ -137,6 +143,7 @@ def offers_on(
                     candidate.distance_km,
                     candidate.coverage,
                     tuple(windows),
+                    candidate.fee,
                 )
             )
     return offers

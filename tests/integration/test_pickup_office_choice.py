@@ -76,3 +76,30 @@ def test_an_address_far_from_every_office_gets_a_clear_refusal(session: Session,
     with pytest.raises(ValidationFailed) as refused:
         booked_pickup(session, world, clock.now(), place=Place("01", "00097", "Xa", 10.8, 106.7))
     assert "commune_code" in refused.value.fields
+
+
+def test_the_fee_follows_the_contracts_distance_band(session: Session, clock: Any) -> None:
+    world = pickup_setup(session, office_point=(21.0285, 105.9300))  # about 8 km east of the address
+    world["contract"].versions[-1].pickup_bands = "5:0; 10:7000"
+    pickup = booked_pickup(session, world, clock.now())
+    assert pickup.fee == 10_000 + 7_000
+
+
+def test_an_office_beyond_the_contracts_last_band_does_not_pick_up(session: Session, clock: Any) -> None:
+    world = pickup_setup(session, office_point=(21.0285, 105.9300))
+    world["contract"].versions[-1].pickup_bands = "5:0"
+    with pytest.raises(ValidationFailed):
+        booked_pickup(session, world, clock.now())
+
+
+def test_the_dossier_picked_up_is_priced_at_the_quoted_fee(session: Session, clock: Any) -> None:
+    from postal_hub.pickup import door
+    from postal_hub.services import pickup_settings
+
+    world = pickup_setup(session, office_point=(21.0285, 105.9300))
+    world["contract"].versions[-1].pickup_bands = "5:0; 10:7000"
+    pickup = booked_pickup(session, world, clock.now())
+    dossier = door.complete(
+        session, pickup_settings(), world["postman"], pickup, {"TP1", "TP2"}, "cash", clock.now()
+    )
+    assert getattr(dossier, "postal_price", None) == 17_000
