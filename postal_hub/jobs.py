@@ -25,7 +25,9 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
     summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
     # Citizen messages (booking confirmations, failed pickups...) leave through the configured gateway.
-    from postal_hub.services import message_backend
+    from postal_hub.pickup.reminders import remind_upcoming
+    from postal_hub.services import message_backend, pickup_settings
 
+    summary["pickup_reminders"] = remind_upcoming(session, pickup_settings(), now)
     summary["citizen_messages_sent"] = send_due(session, message_backend(), now)
     return summary

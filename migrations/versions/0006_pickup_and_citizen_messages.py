@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.Column('created_at', postal_hub.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', postal_hub.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', postal_hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', postal_hub.db.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("source IN ('web', 'api')", name=op.f('ck_pickups_source_allowed')),
     sa.CheckConstraint("status IN ('booked', 'assigned', 'completed', 'failed', 'cancelled')", name=op.f('ck_pickups_status_allowed')),
     sa.CheckConstraint('attempts >= 0', name=op.f('ck_pickups_attempts_not_negative')),

@@ -50,3 +50,12 @@ class RescheduleForm(BaseForm):
 
 class CancelForm(BaseForm):
     pass
+
+
+class FindForm(BaseForm):
+    reference = StringField(
+        _l("Booking reference"),
+        validators=[Length(max=16)],
+        description=_l("e.g. HPAB23CD45, from your message"),
+    )
+    phone = StringField(_l("The mobile phone you booked with"), validators=[Length(max=20)])

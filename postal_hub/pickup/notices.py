@@ -84,3 +84,27 @@ def completed(
             url=receipt_url,
         )
     _send(session, pickup, "pickup.completed", body, receipt_url, at, language)
+
+
+def reminder(session: Session, pickup: Pickup, manage_url: str, at: datetime) -> None:
+    with force_locale(pickup.language):
+        body = gettext(
+            "Reminder: a postman of %(office)s comes for dossier %(ref)s at %(window)s. "
+            "Have your documents and ID card ready. Change or cancel: %(url)s",
+            office=pickup.office.name,
+            ref=pickup.reference,
+            window=window_text(pickup),
+            url=manage_url,
+        )
+    _send(session, pickup, "pickup.reminder", body, manage_url, at, pickup.language)
+
+
+def link_again(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+    with force_locale(language):
+        body = gettext(
+            "The link to your home pickup %(ref)s (%(window)s): %(url)s",
+            ref=pickup.reference,
+            window=window_text(pickup),
+            url=manage_url,
+        )
+    _send(session, pickup, "pickup.link", body, manage_url, at, language)

@@ -21,12 +21,13 @@ from postal_hub.intake.status import RESULT_DELIVERY_LABELS
 from postal_hub.pickup import manage
 from postal_hub.pickup.blueprint import bp
 from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token, manage_url
-from postal_hub.pickup.forms_public import BookingForm, CancelForm, RescheduleForm
+from postal_hub.pickup.forms_public import BookingForm, CancelForm, FindForm, RescheduleForm
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.notices import window_text
 from postal_hub.pickup.offers import FreeWindow, bookable_days
 from postal_hub.pickup.public_queries import bookable_procedures, pickup_for_page, procedure_with_components
 from postal_hub.pickup.quotes import Quote, quote
+from postal_hub.pickup.reminders import send_link_again
 from postal_hub.pickup.status import EVENT_LABELS, FAILURE_LABELS, PICKUP_STATUS_LABELS, FailureReason
 from postal_hub.services import clock, pickup_limiter, pickup_settings
 from postal_hub.web_helpers import apply_errors
@@ -267,3 +268,30 @@ def cancel(reference: str) -> Response:
         else:
             flash(_("Your pickup is cancelled."), "success")
     return redirect(url_for("pickup.manage_page", reference=pickup.reference))
+
+
+@bp.route("/pickup/find", methods=["GET", "POST"])
+def find_page() -> str | Response:
+    """A lost link is sent again, only to the phone of the booking; the answer is the same either way."""
+    form = FindForm()
+    if form.validate_on_submit():
+        if pickup_limiter("ip").hit(f"find:{request.remote_addr or 'unknown'}"):
+            flash(_("Too many requests from here; please try again later or call the post office."), "error")
+            return redirect(url_for("pickup.find_page"))
+        send_link_again(
+            db.session,
+            pickup_settings(),
+            form.reference.data or "",
+            form.phone.data or "",
+            clock().now(),
+            current_language(),
+        )
+        db.session.commit()
+        flash(
+            _(
+                "If this reference and phone number belong to a booking, the link is on its way to that phone"
+            ),
+            "success",
+        )
+        return redirect(url_for("pickup.find_page"))
+    return render_template("pickup/find.html", form=form)

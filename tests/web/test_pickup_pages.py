@@ -143,3 +143,17 @@ def test_the_citizen_cancels_the_pickup_from_the_manage_page(
     client.post(f"/pickup/manage/{pickup.reference}/cancel")
     session.refresh(pickup)
     assert pickup.status == PickupStatus.CANCELLED
+
+
+def test_the_find_page_answers_the_same_for_a_wrong_phone(
+    session: Session, client: FlaskClient, clock: Any
+) -> None:
+    from postal_hub.core.messaging.models import CitizenMessage
+
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now())
+    wrong = client.post("/pickup/find", data={"reference": pickup.reference, "phone": "0987654321"})
+    right = client.post("/pickup/find", data={"reference": pickup.reference, "phone": "0912345678"})
+    assert wrong.status_code == right.status_code == 302
+    kinds = list(session.scalars(sa.select(CitizenMessage.kind)))
+    assert kinds.count("pickup.link") == 1
