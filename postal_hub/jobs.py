@@ -24,10 +24,18 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     )
     keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
     summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
-    # Citizen messages (booking confirmations, failed pickups...) leave through the configured gateway.
+    summary.update(citizen_messages(session, now))
+    return summary
+
+
+def citizen_messages(session: Session, now: datetime) -> dict[str, int]:
+    """Reminders due, then every due message out through the configured gateway (also run every few
+    seconds by the development server's thread, so `make run` shows them in its log)."""
+    from postal_hub.pickup.links import resolver
     from postal_hub.pickup.reminders import remind_upcoming
     from postal_hub.services import message_backend, pickup_settings
 
-    summary["pickup_reminders"] = remind_upcoming(session, pickup_settings(), now)
-    summary["citizen_messages_sent"] = send_due(session, message_backend(), now)
-    return summary
+    settings = pickup_settings()
+    reminded = remind_upcoming(session, settings, now)
+    sent = send_due(session, message_backend(), now, links=resolver(session, settings))
+    return {"pickup_reminders": reminded, "citizen_messages_sent": sent}

@@ -36,6 +36,16 @@ SLOTS = {
         "date": {"type": "string", "format": "date"},
         "unit": REF,
         "point": POINT,
+        "address": {
+            "type": "object",
+            "description": "The address searched; commune_inferred when it came from lat/lon alone "
+            "(the commune whose reference point is nearest: confirm it before booking).",
+            "properties": {
+                "province_code": {"type": "string"},
+                "commune_code": {"type": "string"},
+                "commune_inferred": {"type": "boolean"},
+            },
+        },
         "post_office": {"oneOf": [OFFICE, {"type": "null"}]},
         "distance_km": {"type": ["number", "null"]},
         "fee": {"type": ["integer", "null"]},
@@ -172,7 +182,7 @@ PATHS: dict[str, Any] = {
             "summary": "Book a home pickup (no key needed)",
             "parameters": [IDEMPOTENCY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": BOOKING}}},
-            "responses": {**ok(PICKUP, "201"), **ok(PICKUP), **errors(400, 409, 422, 429), **SLOT_FULL},
+            "responses": {**ok(PICKUP, "201"), **errors(400, 409, 422, 429), **SLOT_FULL},
         }
     },
     "/api/v1/pickups/{reference}": {

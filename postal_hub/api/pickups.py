@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import jsonify, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from postal_hub.api.common import bp, error
@@ -16,12 +17,22 @@ from postal_hub.core.validation import FieldErrors
 from postal_hub.core.validators import mobile_phone
 from postal_hub.extensions import db
 from postal_hub.pickup import manage
-from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token
+from postal_hub.pickup.booking import (
+    BookingInput,
+    Place,
+    SlotFull,
+    book,
+    booking_digest,
+    manage_token,
+    replay,
+)
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.quotes import quote
 from postal_hub.pickup.status import BookingSource
 from postal_hub.pickup.views_json import pickup_json, window_json
 from postal_hub.services import clock, pickup_limiter, pickup_settings
+
+MAX_KEY = 255
 
 
 def parse_moment(text: Any) -> datetime | None:
@@ -77,6 +88,11 @@ def pickup_slots() -> Response | tuple[Response, int]:
         "date": answer.day.isoformat(),
         "unit": {"code": answer.unit.code, "name": answer.unit.name},
         "point": {"precision": answer.point.precision.value, "exact": answer.point.exact},
+        "address": {
+            "province_code": answer.place.province_code if answer.place else place.province_code,
+            "commune_code": answer.place.commune_code if answer.place else place.commune_code,
+            "commune_inferred": answer.commune_inferred,
+        },
         "post_office": (
             {"code": offer.office.code, "name": offer.office.name, "address": offer.office.address}
             if offer
@@ -117,7 +133,7 @@ def _booking_input(body: dict[str, Any], errors: FieldErrors) -> BookingInput:
         consent=body.get("consent") is True,
         source=BookingSource.API,
         language=_str(body.get("language")) if body.get("language") in ("vi", "en") else "vi",
-        idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:255] or None,
+        idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
     )
 
 
@@ -149,6 +165,10 @@ def create_pickup() -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "malformed", "The body must be a JSON object.")
+    if len(request.headers.get("Idempotency-Key") or "") > MAX_KEY:
+        return error(
+            400, "malformed", "The Idempotency-Key is too long.", {"Idempotency-Key": "At most 255."}
+        )
     errors = FieldErrors()
     data = _booking_input(body, errors)
     if errors.errors:
@@ -156,17 +176,28 @@ def create_pickup() -> tuple[Response, int]:
     if refused := limited(data.phone):
         return refused
     settings = pickup_settings()
-    replayed = bool(data.idempotency_key) and (
-        db.session.query(Pickup.id).filter(Pickup.idempotency_key == data.idempotency_key).first() is not None
-    )
-    try:
-        pickup = commit_with_retry(db.session, lambda: book(db.session, settings, data, clock().now()))
-    except SlotFull as exc:
-        db.session.rollback()
-        return slot_full_response(exc)
+    digest = booking_digest(data)
+    pickup = replay(db.session, data.idempotency_key, digest)
+    replayed = pickup is not None
+    if pickup is None:
+        try:
+            pickup = commit_with_retry(db.session, lambda: book(db.session, settings, data, clock().now()))
+        except SlotFull as exc:
+            db.session.rollback()
+            return slot_full_response(exc)
+        except IntegrityError:
+            # The same key racing its own first request: the first committed, so this one is its replay.
+            db.session.rollback()
+            pickup = replay(db.session, data.idempotency_key, digest)
+            if pickup is None:
+                raise
+            replayed = True
     answer = pickup_json(pickup, clock().now(), settings)
     answer["manage_token"] = manage_token(settings, pickup)
-    return jsonify(answer), 200 if replayed else 201
+    response = jsonify(answer)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 201
 
 
 def _own(reference: str) -> Pickup:

@@ -48,18 +48,28 @@ class StateMachine(Generic[S]):
 
 
 def compare_and_set(
-    session: Session, record: Any, expected: str, values: dict[str, Any], conflict: str
+    session: Session,
+    record: Any,
+    expected: str,
+    values: dict[str, Any],
+    conflict: str,
+    guard: dict[str, Any] | None = None,
 ) -> bool:
     """Write `values` only if the row's status is still `expected` (the one just checked).
 
     Two concurrent moves of the same record cannot both pass the check in Python, because the UPDATE
     re-reads the row under its lock: one wins, the other gets Conflict(conflict) and changes nothing.
-    With conflict="" the loser is told by a False instead."""
+    With conflict="" the loser is told by a False instead. `guard` names more columns that must still
+    hold the values just read (e.g. the seat a booking holds, which a move changes but not its status)."""
     model = type(record)
     session.flush()
     result = session.execute(
         sa.update(model)
-        .where(model.id == record.id, model.status == expected)
+        .where(
+            model.id == record.id,
+            model.status == expected,
+            *(getattr(model, name) == value for name, value in (guard or {}).items()),
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )

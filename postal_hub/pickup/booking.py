@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from postal_hub.core import validators
 from postal_hub.core.clock import LOCAL_TZ, to_local
 from postal_hub.core.errors import Conflict, ValidationFailed
-from postal_hub.core.geo.geocoder import Geocoder, GeoPoint, locate_address
+from postal_hub.core.geo.communes import reference_distance_km
+from postal_hub.core.geo.geocoder import Geocoder, GeoPoint, Precision, locate_address
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.orgs.services import check_place
 from postal_hub.core.procedures.models import Procedure
@@ -91,6 +92,10 @@ class Located:
     candidates: list[Candidate]
 
 
+class KeyReused(ValidationFailed):
+    code = "idempotency_key_reused"
+
+
 class SlotFull(Conflict):
     code = "slot_full"
 
@@ -121,12 +126,27 @@ def check_place_input(session: Session, place: Place, errors: FieldErrors, stree
     errors.coordinates(place.lat, place.lon)
 
 
+DEVICE_NEAR_COMMUNE_KM = 25.0  # today's merged communes reach 10-20 km from their centre
+DEVICE_NEAR_PROVINCE_KM = 250.0  # where only the province capital's point is known
+
+
+def _far_from_commune(place: Place, point: GeoPoint) -> bool:
+    reference = reference_distance_km(place.commune_code, point.lat, point.lon)
+    if reference is None:
+        return False
+    distance, own_point = reference
+    return distance > (DEVICE_NEAR_COMMUNE_KM if own_point else DEVICE_NEAR_PROVINCE_KM)
+
+
 def locate(session: Session, settings: Settings, procedure: Procedure, place: Place, day: date) -> Located:
     """The competent unit, the best known point for the address, and the offices that may go there."""
     unit = competent_unit(session, procedure, place.commune_code)
     point = locate_address(
         settings.geocoder, place.province_code, place.commune_code, place.street, place.lat, place.lon
     )
+    if point is not None and point.precision == Precision.DEVICE and _far_from_commune(place, point):
+        # Booking for a parent's house from the office: the address counts, not where the phone is.
+        point = settings.geocoder.locate(place.province_code, place.commune_code, place.street)
     if point is None:
         raise ValidationFailed(
             str(_l("We could not place this address on the map; use your phone's location instead.")),
@@ -195,6 +215,19 @@ def take_window(
     )
 
 
+def check_open_limit(session: Session, settings: Settings, phone: str) -> None:
+    open_count = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Pickup)
+        .where(Pickup.applicant_phone == phone, Pickup.status.in_([s.value for s in OPEN]))
+    )
+    if (open_count or 0) >= settings.max_open_per_phone:
+        raise Conflict(
+            str(_l("This phone number already has %(n)d open bookings.", n=settings.max_open_per_phone)),
+            {"applicant.phone": str(_l("Too many open bookings for this number."))},
+        )
+
+
 def request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -207,18 +240,23 @@ def replay(session: Session, key: str | None, digest: str) -> Pickup | None:
     if earlier is None:
         return None
     if earlier.request_hash != digest:
-        raise ValidationFailed(
+        raise KeyReused(
             str(_l("This Idempotency-Key was already used with a different request.")),
             {"Idempotency-Key": str(_l("Already used with a different body."))},
         )
     return earlier
 
 
+def booking_digest(data: BookingInput) -> str:
+    """What makes two booking requests 'the same' for an Idempotency-Key (the language does not)."""
+    return request_hash({**data.__dict__, "place": data.place.__dict__, "language": None})
+
+
 def book(
     session: Session, settings: Settings, data: BookingInput, now: datetime, actor: User | None = None
 ) -> Pickup:
     """All checks first, then one seat and one booking; anything refused leaves nothing written."""
-    digest = request_hash({**data.__dict__, "place": data.place.__dict__, "language": None})
+    digest = booking_digest(data)
     earlier = replay(session, data.idempotency_key, digest)
     if earlier is not None:
         return earlier
@@ -237,16 +275,7 @@ def book(
         errors.add("consent", _l("Tick the box to agree to the processing of your personal data."))
     errors.raise_if_any()
     assert procedure is not None and phone and citizen_id and data.slot_start is not None
-    open_count = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Pickup)
-        .where(Pickup.applicant_phone == phone, Pickup.status.in_([s.value for s in OPEN]))
-    )
-    if (open_count or 0) >= settings.max_open_per_phone:
-        raise Conflict(
-            str(_l("This phone number already has %(n)d open bookings.", n=settings.max_open_per_phone)),
-            {"applicant.phone": str(_l("Too many open bookings for this number."))},
-        )
+    check_open_limit(session, settings, phone)
     located = locate(session, settings, procedure, data.place, to_local(data.slot_start).date())
     offer, window, slot_id = take_window(session, located.candidates, data.slot_start, now, settings.rules)
     pickup = Pickup(

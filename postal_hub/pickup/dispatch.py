@@ -151,7 +151,7 @@ def plan_the_day(
             str(_l("Choose at least one postman.")), {"postman_ids": str(_l("Choose at least one postman."))}
         )
     for postman in postmen:
-        if postman.post_office_id != office.id or not postman.has_role(Role.POSTMAN):
+        if postman.post_office_id != office.id or not postman.has_role(Role.POSTMAN) or not postman.active:
             raise ValidationFailed(str(_l("Choose postmen of %(office)s.", office=office.name)))
     pickups = [p for p in day_pickups(session, office, day) if PickupStatus(p.status) in OPEN]
     schedule = session.get(PickupSchedule, office.id)

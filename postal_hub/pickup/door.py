@@ -13,7 +13,7 @@ from postal_hub.core.validation import FieldErrors
 from postal_hub.intake.models import Dossier
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel, PaymentMethod
-from postal_hub.pickup import notices
+from postal_hub.pickup import notices, seats
 from postal_hub.pickup.booking import Settings, manage_url
 from postal_hub.pickup.events import set_status
 from postal_hub.pickup.models import Pickup
@@ -103,6 +103,7 @@ def fail(
         errors.add("note", _l("Say what happened."))
     errors.raise_if_any()
     label = str(FAILURE_LABELS[FailureReason(reason)])
+    held = pickup.slot_id
     set_status(
         session,
         pickup,
@@ -114,6 +115,8 @@ def fail(
         failure_reason=reason,
         failure_note=note,
         attempts=pickup.attempts + 1,
+        slot_id=None,  # a failed visit holds no seat: the window is free for someone else
     )
+    seats.release_seat(session, held)
     notices.failed(session, pickup, FailureReason(reason), manage_url(settings, pickup), now, pickup.language)
     return pickup

@@ -59,6 +59,25 @@ def record_event(
     return event
 
 
+def write(session: Session, pickup: Pickup, expected: str, values: dict[str, Any]) -> None:
+    """A conditional update: the status and the seat must still be those read, else Conflict; then
+    the relationships whose keys changed are reloaded (a webhook must name the new dossier, office...)."""
+    compare_and_set(
+        session,
+        pickup,
+        expected,
+        values,
+        str(_l("Booking %(ref)s was changed a moment ago; reload and try again.", ref=pickup.reference)),
+        guard={"slot_id": pickup.slot_id},
+    )
+    changed = [name[:-3] for name in values if name.endswith("_id") and name[:-3] in RELATIONSHIPS]
+    if changed:
+        session.expire(pickup, changed)
+
+
+RELATIONSHIPS = {"dossier", "office", "postman", "unit", "procedure"}
+
+
 def set_status(
     session: Session,
     pickup: Pickup,
@@ -69,16 +88,10 @@ def set_status(
     note: str = "",
     **values: Any,
 ) -> None:
-    """Check the move, write it only if nobody moved the booking meanwhile, and log it."""
+    """Check the move, write it only if nobody moved the booking (or its seat) meanwhile, and log it."""
     PICKUP_MACHINE.check(PickupStatus(pickup.status), target)
     previous = pickup.status
-    compare_and_set(
-        session,
-        pickup,
-        previous,
-        {"status": target.value, "updated_at": at, **values},
-        str(_l("Booking %(ref)s was changed a moment ago; reload and try again.", ref=pickup.reference)),
-    )
+    write(session, pickup, previous, {"status": target.value, "updated_at": at, **values})
     record_event(session, pickup, event_code, at, actor, note)
     audit.record(
         session,

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 from postal_hub.core import audit
 from postal_hub.core.clock import to_local
 from postal_hub.core.errors import Conflict, NotFound
-from postal_hub.core.state import compare_and_set
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.pickup import notices, seats, tokens
-from postal_hub.pickup.booking import Settings, check_slot_time, manage_url, take_window
-from postal_hub.pickup.events import record_event, set_status
+from postal_hub.pickup.booking import Settings, check_open_limit, check_slot_time, manage_url, take_window
+from postal_hub.pickup.events import record_event, set_status, write
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.offers import covered_candidates
 from postal_hub.pickup.status import OPEN, PickupStatus
@@ -77,6 +76,8 @@ def reschedule(
     assert new_start is not None
     if new_start == pickup.slot_start and pickup.status != PickupStatus.FAILED:
         return pickup
+    if pickup.status == PickupStatus.FAILED:
+        check_open_limit(session, settings, pickup.applicant_phone)
     candidates = covered_candidates(
         session,
         settings.cache,
@@ -103,13 +104,7 @@ def reschedule(
         "planned_at": None,
     }
     if pickup.status == PickupStatus.BOOKED:
-        compare_and_set(
-            session,
-            pickup,
-            PickupStatus.BOOKED.value,
-            {**values, "updated_at": now},
-            str(_l("Booking %(ref)s was changed a moment ago; reload and try again.", ref=pickup.reference)),
-        )
+        write(session, pickup, PickupStatus.BOOKED.value, {**values, "updated_at": now})
         record_event(session, pickup, "rescheduled", now, actor)
         audit.record(
             session, actor.id if actor else None, "pickup.rescheduled", "pickup", pickup.reference, {}, at=now
@@ -117,7 +112,6 @@ def reschedule(
     else:
         set_status(session, pickup, PickupStatus.BOOKED, now, actor, "rescheduled", **values)
     seats.release_seat(session, old_slot)
-    session.expire(pickup, ["office", "postman"])
     notices.rescheduled(session, pickup, manage_url(settings, pickup), now, language)
     return pickup
 
@@ -130,10 +124,21 @@ def cancel(
     language: str,
     actor: User | None = None,
 ) -> Pickup:
+    """Cancelling a cancelled booking changes nothing and answers the same (a client may retry)."""
+    if pickup.status == PickupStatus.CANCELLED:
+        return pickup
     _check_changeable(pickup, settings, now)
     held = pickup.slot_id if PickupStatus(pickup.status) in OPEN else None
     set_status(
-        session, pickup, PickupStatus.CANCELLED, now, actor, "cancelled", closed_at=now, postman_id=None
+        session,
+        pickup,
+        PickupStatus.CANCELLED,
+        now,
+        actor,
+        "cancelled",
+        closed_at=now,
+        postman_id=None,
+        slot_id=None,
     )
     seats.release_seat(session, held)
     notices.cancelled(session, pickup, now, language)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from postal_hub.core.clock import to_local
 from postal_hub.core.messaging import services as messages
+from postal_hub.core.messaging.services import LINK
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.status import FAILURE_LABELS, FailureReason
 
@@ -22,9 +23,18 @@ def _money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
+MANAGE = "pickup-manage:"
+
+
+def manage_link_ref(pickup: Pickup) -> str:
+    """What is stored instead of the manage URL: the worker renders the token only when sending."""
+    return MANAGE + pickup.reference
+
+
 def _send(session: Session, pickup: Pickup, kind: str, body: str, link: str, at: datetime, lang: str) -> None:
+    symbolic = manage_link_ref(pickup) if link else ""
     messages.queue(
-        session, pickup.applicant_phone, kind, pickup.reference, body, at, link=link, language=lang
+        session, pickup.applicant_phone, kind, pickup.reference, body, at, link=symbolic, language=lang
     )
 
 
@@ -37,7 +47,7 @@ def booked(session: Session, pickup: Pickup, manage_url: str, at: datetime, lang
             window=window_text(pickup),
             office=pickup.office.name,
             fee=_money(pickup.fee),
-            url=manage_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.booked", body, manage_url, at, language)
 
@@ -49,7 +59,7 @@ def rescheduled(session: Session, pickup: Pickup, manage_url: str, at: datetime,
             ref=pickup.reference,
             window=window_text(pickup),
             office=pickup.office.name,
-            url=manage_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.rescheduled", body, manage_url, at, language)
 
@@ -68,7 +78,7 @@ def failed(
             "We could not pick up dossier %(ref)s: %(reason)s. Choose a new window: %(url)s",
             ref=pickup.reference,
             reason=str(FAILURE_LABELS[reason]),
-            url=manage_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.failed", body, manage_url, at, language)
 
@@ -81,7 +91,7 @@ def completed(
             "Dossier %(code)s was picked up and accepted (booking %(ref)s). Receipt and tracking: %(url)s",
             code=dossier_code,
             ref=pickup.reference,
-            url=receipt_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.completed", body, receipt_url, at, language)
 
@@ -94,7 +104,7 @@ def reminder(session: Session, pickup: Pickup, manage_url: str, at: datetime) ->
             office=pickup.office.name,
             ref=pickup.reference,
             window=window_text(pickup),
-            url=manage_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.reminder", body, manage_url, at, pickup.language)
 
@@ -105,6 +115,6 @@ def link_again(session: Session, pickup: Pickup, manage_url: str, at: datetime, 
             "The link to your home pickup %(ref)s (%(window)s): %(url)s",
             ref=pickup.reference,
             window=window_text(pickup),
-            url=manage_url,
+            url=LINK,
         )
     _send(session, pickup, "pickup.link", body, manage_url, at, language)

@@ -18,14 +18,15 @@ from postal_hub.contracts.bands import banded_price
 from postal_hub.contracts.coverage import Coverage, find_coverage
 from postal_hub.contracts.status import TaskType
 from postal_hub.core.clock import LOCAL_TZ
-from postal_hub.core.geo.offices import nearest_offices
+from postal_hub.core.geo.offices import NearbyOffice, nearest_offices
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.pickup.models import PickupSchedule
 from postal_hub.pickup.schedule import Window, windows_on
 from postal_hub.pickup.seats import booked_counts
 
-CANDIDATES = 25  # the nearest offices looked at; beyond them a citizen is too far from any anyway
+CANDIDATES = 25  # the nearest offices looked at first
+MAX_CANDIDATES = 1600
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,23 @@ def covered_candidates(
     day: date,
     rules: Rules,
 ) -> list[Candidate]:
-    """Offices near the point that may pick up this procedure on that day, nearest first."""
-    nearby = [
-        n
-        for n in nearest_offices(session, cache, lat, lon, CANDIDATES)
-        if n.distance_km <= rules.max_distance_km
-    ]
+    """Offices near the point that may pick up this procedure on that day, nearest first. The search
+    widens while none qualifies and offices within reach remain (a city centre may have dozens of
+    counters of other operators, or without pickup, nearer than the one that comes)."""
+    limit = CANDIDATES
+    while True:
+        nearest = nearest_offices(session, cache, lat, lon, limit)
+        nearby = [n for n in nearest if n.distance_km <= rules.max_distance_km]
+        found = _qualifying(session, procedure, unit, nearby, day)
+        exhausted = len(nearest) < limit or len(nearby) < len(nearest) or limit >= MAX_CANDIDATES
+        if found or exhausted:
+            return found
+        limit *= 4
+
+
+def _qualifying(
+    session: Session, procedure: Procedure, unit: Organization, nearby: list[NearbyOffice], day: date
+) -> list[Candidate]:
     if not nearby:
         return []
     schedules = {
@@ -106,6 +118,8 @@ def covered_candidates(
         schedule = schedules.get(near.office.id)
         if schedule is None:
             continue
+        if procedure.onsite_inspection and near.office.province_code != unit.province_code:
+            continue  # handled within the unit's own province (intake.routing says why)
         key = (near.office.operator_id, near.office.province_code)
         if key not in seen:  # coverage depends only on the operator and the office's province
             seen[key] = find_coverage(session, TaskType.HOME_PICKUP, procedure, unit, near.office, at)

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from postal_hub.core.clock import to_local
 from postal_hub.core.errors import ValidationFailed
+from postal_hub.core.geo.communes import nearest_commune
 from postal_hub.core.geo.geocoder import GeoPoint
 from postal_hub.core.orgs.models import Organization
+from postal_hub.core.places.models import Commune
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.validation import FieldErrors
 from postal_hub.pickup.booking import Place, Settings, check_place_input, find_procedure, locate
@@ -25,6 +27,8 @@ class Quote:
     point: GeoPoint
     day: date
     offer: Offer | None  # the nearest covered office with room that day; None when all are full
+    place: Place | None = None
+    commune_inferred: bool = False  # from a position alone: the commune whose reference point is nearest
 
 
 def quote(
@@ -43,6 +47,12 @@ def quote(
         errors.add("date", _l("Choose a day from today to %(n)d days ahead.", n=settings.rules.horizon_days))
     errors.raise_if_any()
     assert procedure is not None
+    inferred = False
+    if not place.commune_code and place.lat is not None and place.lon is not None:
+        near = nearest_commune(place.lat, place.lon)
+        commune = session.get(Commune, near.code) if near else None
+        if commune is not None:
+            place.province_code, place.commune_code, inferred = commune.province_code, commune.code, True
     if not place.commune_code:
         raise ValidationFailed(
             str(_l("Choose the province and commune of the address.")),
@@ -54,5 +64,5 @@ def quote(
         offers = offers_on(session, located.candidates, candidate_day, now, settings.rules)
         offer = next((o for o in offers if o.free), None)
         if offer is not None or day is not None:
-            return Quote(procedure, located.unit, located.point, candidate_day, offer)
-    return Quote(procedure, located.unit, located.point, to_local(now).date(), None)
+            return Quote(procedure, located.unit, located.point, candidate_day, offer, place, inferred)
+    return Quote(procedure, located.unit, located.point, to_local(now).date(), None, place, inferred)

@@ -288,9 +288,7 @@ def find_page() -> str | Response:
         )
         db.session.commit()
         flash(
-            _(
-                "If this reference and phone number belong to a booking, the link is on its way to that phone"
-            ),
+            _("If this reference and phone number belong to a booking, the link is on its way to that phone"),
             "success",
         )
         return redirect(url_for("pickup.find_page"))

@@ -33,9 +33,18 @@ def _loop(app: Flask) -> None:
         try:
             with app.app_context():
                 run_pass()
+                _citizen_messages()
         except Exception:  # the thread must outlive one bad pass; the error is logged
             app.logger.exception("webhook delivery pass failed; retrying shortly")
         time.sleep(DEV_INTERVAL_SECONDS)
+
+
+def _citizen_messages() -> None:
+    from postal_hub import jobs
+    from postal_hub.extensions import db
+
+    jobs.citizen_messages(db.session, clock().now())
+    db.session.commit()
 
 
 def running_dev_server() -> bool:

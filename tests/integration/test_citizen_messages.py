@@ -27,10 +27,10 @@ class RecordingBackend:
         self.sent: list[str] = []
         self.fail = fail
 
-    def send(self, message: CitizenMessage) -> None:
+    def send(self, message: CitizenMessage, body: str, link: str) -> None:
         if self.fail:
             raise SendFailed("gateway down")
-        self.sent.append(message.body)
+        self.sent.append(body)
 
 
 class FakeHttp:
@@ -82,7 +82,8 @@ def test_a_message_failing_every_attempt_is_given_up(session: Session) -> None:
 
 def test_the_http_backend_posts_the_message_with_a_timeout(session: Session) -> None:
     http = FakeHttp()
-    HttpBackend("https://sms.example.vn/send", "tok", 4.0, http=http).send(_queued(session))
+    message = _queued(session)
+    HttpBackend("https://sms.example.vn/send", "tok", 4.0, http=http).send(message, message.body, "")
     assert http.calls[0]["timeout"] == 4.0
     assert http.calls[0]["json"]["to"] == "+84912345678"
     assert http.calls[0]["headers"]["Authorization"] == "Bearer tok"
@@ -93,12 +94,12 @@ def test_the_http_backend_reports_a_refusal_or_an_outage_as_a_failed_send(
     session: Session, http: FakeHttp
 ) -> None:
     with pytest.raises(SendFailed):
-        HttpBackend("https://sms.example.vn/send", http=http).send(_queued(session))
+        HttpBackend("https://sms.example.vn/send", http=http).send(_queued(session), "Xin chào", "")
 
 
 def test_the_log_backend_never_logs_the_whole_phone_number(session: Session, caplog: Any) -> None:
     caplog.set_level("INFO", logger="postal_hub.messages")
-    LogBackend().send(_queued(session))
+    LogBackend().send(_queued(session), "Xin chào", "")
     assert "+84912345678" not in caplog.text
     assert mask_recipient("+84912345678") in caplog.text
 
@@ -106,3 +107,15 @@ def test_the_log_backend_never_logs_the_whole_phone_number(session: Session, cap
 def test_the_http_backend_needs_a_url() -> None:
     with pytest.raises(ValueError):
         build_backend({"CITIZEN_NOTIFIER": "http"})
+
+
+def test_a_link_placeholder_is_filled_in_only_when_the_message_is_sent(session: Session) -> None:
+    message = services.queue(
+        session, "+84912345678", "k", "HPAAAAAAAA", "Xem: {link}", NOW, link="x:HPAAAAAAAA"
+    )
+    backend = RecordingBackend()
+    services.send_due(
+        session, backend, NOW, links=lambda link: "https://hub/secret" if link.startswith("x:") else None
+    )
+    assert backend.sent == ["Xem: https://hub/secret"]
+    assert "secret" not in message.body + message.link

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from postal_hub.core.errors import Conflict, NotFound, ValidationFailed
 from postal_hub.core.messaging.models import CitizenMessage
+from postal_hub.core.messaging.services import rendered
 from postal_hub.pickup import manage
 from postal_hub.pickup.booking import SlotFull, book, manage_token
+from postal_hub.pickup.links import resolver
 from postal_hub.pickup.models import Pickup, PickupSlot
 from postal_hub.pickup.status import PickupStatus
 from postal_hub.services import pickup_settings
@@ -133,7 +135,9 @@ def test_a_booking_sends_the_citizen_a_message_with_the_manage_link(session: Ses
     assert message is not None
     assert message.recipient == "+84912345678"
     assert pickup.reference in message.body
-    assert manage_token(pickup_settings(), pickup) in message.link
+    body, link = rendered(message, resolver(session, pickup_settings()))
+    assert manage_token(pickup_settings(), pickup) in link
+    assert link in body
 
 
 def test_a_booking_tells_the_units_systems_by_webhook(session: Session, clock: Any) -> None:
@@ -209,3 +213,55 @@ def test_book_is_the_only_writer_of_a_new_booking(session: Session, clock: Any) 
     data = booking_input(world, next_window())
     pickup = book(session, pickup_settings(), data, clock.now())
     assert [e.code for e in pickup.events] == ["booked"]
+
+
+def test_a_booking_cannot_be_moved_after_the_cutoff(session: Session, clock: Any) -> None:
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now())
+    with pytest.raises(Conflict):
+        manage.reschedule(
+            session, pickup_settings(), pickup, next_window(14), next_window() - timedelta(hours=1), "vi"
+        )
+
+
+def test_moving_an_assigned_booking_takes_it_off_the_postmans_route(session: Session, clock: Any) -> None:
+    from postal_hub.pickup.dispatch import assign
+
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now())
+    assign(session, world["manager"], pickup, world["postman"], clock.now())
+    manage.reschedule(session, pickup_settings(), pickup, next_window(14), clock.now(), "vi")
+    assert pickup.status == PickupStatus.BOOKED
+    assert pickup.postman_id is None
+
+
+def test_moving_into_a_full_window_is_slot_full_and_keeps_the_old_seat(session: Session, clock: Any) -> None:
+    world = pickup_setup(session, capacity=1)
+    mine = booked_pickup(session, world, clock.now())
+    booked_pickup(session, world, clock.now(), phone="0987654321", slot_start=next_window(14))
+    with pytest.raises(SlotFull):
+        manage.reschedule(session, pickup_settings(), mine, next_window(14), clock.now(), "vi")
+    session.refresh(mine)
+    assert mine.slot_start == next_window()
+
+
+def test_a_completed_booking_cannot_be_cancelled(session: Session, clock: Any) -> None:
+    from postal_hub.pickup import door
+
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now())
+    door.complete(session, pickup_settings(), world["postman"], pickup, {"TP1", "TP2"}, "cash", clock.now())
+    with pytest.raises(Conflict):
+        manage.cancel(session, pickup_settings(), pickup, clock.now(), "vi")
+
+
+def test_a_failed_visit_frees_its_seat_and_can_be_booked_again(session: Session, clock: Any) -> None:
+    from postal_hub.pickup import door
+
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now())
+    door.fail(session, pickup_settings(), world["postman"], pickup, "nobody_home", "", clock.now())
+    assert _seats(session) == 0
+    manage.reschedule(session, pickup_settings(), pickup, next_window(8, days=5), clock.now(), "vi")
+    assert pickup.status == PickupStatus.BOOKED
+    assert _seats(session) == 1

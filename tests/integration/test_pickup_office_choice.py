@@ -74,7 +74,7 @@ def test_a_full_nearest_office_passes_the_window_to_the_next_covered_office(
 def test_an_address_far_from_every_office_gets_a_clear_refusal(session: Session, clock: Any) -> None:
     world = pickup_setup(session)
     with pytest.raises(ValidationFailed) as refused:
-        booked_pickup(session, world, clock.now(), place=Place("01", "00097", "Xa", 10.8, 106.7))
+        booked_pickup(session, world, clock.now(), place=Place("96", "31825", "Xa"))  # Bạc Liêu
     assert "commune_code" in refused.value.fields
 
 
@@ -103,3 +103,11 @@ def test_the_dossier_picked_up_is_priced_at_the_quoted_fee(session: Session, clo
         session, pickup_settings(), world["postman"], pickup, {"TP1", "TP2"}, "cash", clock.now()
     )
     assert getattr(dossier, "postal_price", None) == 17_000
+
+
+def test_a_phone_far_from_the_chosen_commune_does_not_move_the_address(session: Session, clock: Any) -> None:
+    """Booking for a parent's house in Hà Nội from Hồ Chí Minh City: the Hà Nội office comes."""
+    world = pickup_setup(session)
+    pickup = booked_pickup(session, world, clock.now(), place=Place("01", "00097", "12 Phúc Xá", 10.8, 106.7))
+    assert pickup.office_id == world["office"].id
+    assert pickup.point_precision != "device"

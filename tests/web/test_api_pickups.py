@@ -147,7 +147,7 @@ def test_an_idempotent_repeat_returns_the_same_booking_and_token(
     world = pickup_setup(session)
     first = client.post("/api/v1/pickups", json=_body(world), headers={"Idempotency-Key": "abc"})
     again = client.post("/api/v1/pickups", json=_body(world), headers={"Idempotency-Key": "abc"})
-    assert again.status_code == 200
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["reference"] == first.get_json()["reference"]
     assert again.get_json()["manage_token"] == first.get_json()["manage_token"]
 

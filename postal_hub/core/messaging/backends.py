@@ -18,8 +18,8 @@ class SendFailed(Exception):
 
 
 class MessageBackend(Protocol):
-    def send(self, message: CitizenMessage) -> None:
-        """Deliver or raise SendFailed; called by the worker, outside the request."""
+    def send(self, message: CitizenMessage, body: str, link: str) -> None:
+        """Deliver `body` (the text with its link filled in) or raise SendFailed; called by the worker."""
 
 
 def mask_recipient(recipient: str) -> str:
@@ -30,9 +30,10 @@ def mask_recipient(recipient: str) -> str:
 
 
 class LogBackend:
-    """Development: one log line per message (masked recipient, no link: it carries a secret token)."""
+    """Development: one log line per message, with the recipient masked and the stored text, whose link
+    is only a placeholder (a manage link carries a secret token, which has no place in a log)."""
 
-    def send(self, message: CitizenMessage) -> None:
+    def send(self, message: CitizenMessage, body: str, link: str) -> None:
         log.info(
             "citizen %s message %s to %s: %s",
             message.channel,
@@ -51,7 +52,7 @@ class HttpBackend:
         self.timeout = timeout
         self.http = http or requests.Session()
 
-    def send(self, message: CitizenMessage) -> None:
+    def send(self, message: CitizenMessage, body: str, link: str) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         payload = {
             "id": message.id,
@@ -60,8 +61,8 @@ class HttpBackend:
             "kind": message.kind,
             "reference": message.subject_ref,
             "language": message.language,
-            "body": message.body,
-            "link": message.link,
+            "body": body,
+            "link": link,
         }
         try:
             response = self.http.post(self.url, json=payload, headers=headers, timeout=self.timeout)

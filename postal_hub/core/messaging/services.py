@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -12,6 +13,10 @@ from postal_hub.core.messaging.models import CitizenMessage, MessageStatus
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+LINK = "{link}"
+# Turns a message's symbolic link ("pickup-manage:HP...") into the URL at send time, so a link that
+# carries a secret (a manage token) is never stored; None leaves the stored link as it is.
+LinkResolver = Callable[[str], str | None]
 
 
 def queue(
@@ -25,7 +30,8 @@ def queue(
     language: str = "vi",
     channel: str = "sms",
 ) -> CitizenMessage:
-    """Written in the caller's transaction: the citizen hears of a booking if and only if it commits."""
+    """Written in the caller's transaction: the citizen hears of a booking if and only if it commits.
+    A `{link}` in the body is replaced by the link when the message is sent."""
     message = CitizenMessage(
         created_at=at,
         channel=channel,
@@ -59,7 +65,19 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def send_due(session: Session, backend: MessageBackend, now: datetime, batch: int = 50) -> int:
+def rendered(message: CitizenMessage, links: LinkResolver | None) -> tuple[str, str]:
+    """The text and link as the citizen gets them."""
+    link = (links(message.link) if links and message.link else None) or message.link
+    return message.body.replace(LINK, link), link
+
+
+def send_due(
+    session: Session,
+    backend: MessageBackend,
+    now: datetime,
+    batch: int = 50,
+    links: LinkResolver | None = None,
+) -> int:
     """Send pending messages whose time has come; returns how many were sent."""
     due = session.scalars(
         sa.select(CitizenMessage.id)
@@ -75,8 +93,9 @@ def send_due(session: Session, backend: MessageBackend, now: datetime, batch: in
         assert message is not None
         session.refresh(message)
         message.attempts += 1
+        body, link = rendered(message, links)
         try:
-            backend.send(message)
+            backend.send(message, body, link)
         except SendFailed as exc:
             message.last_error = str(exc)[:500]
             if message.attempts >= MAX_ATTEMPTS:
