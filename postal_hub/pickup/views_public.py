@@ -85,6 +85,15 @@ def _place(form: BookingForm) -> Place:
 def _quote(form: BookingForm, now: datetime) -> tuple[Quote | None, str]:
     """The office, fee and windows for what the form says so far; or the reason there are none."""
     if not form.procedure_code.data or not form.commune_code.data:
+        if request.method == "POST":
+            for name, message in (
+                ("procedure_code", _("Choose the procedure.")),
+                ("province_code", _("Choose the province.")),
+                ("commune_code", _("Choose the commune.")),
+            ):
+                if not getattr(form, name).data:
+                    apply_errors(form, {name: message})
+            return None, _("Choose the procedure and the address first.")
         return None, ""
     try:
         day = date.fromisoformat(form.date.data) if form.date.data else None

@@ -57,7 +57,8 @@
         option.disabled = !match;
         if (match && firstMatch === null) { firstMatch = option; }
       });
-      if (firstMatch && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+      var current = select.selectedIndex < 0 ? null : select.options[select.selectedIndex];
+      if (firstMatch && (!current || current.hidden || !current.value)) {
         select.value = firstMatch.value;
         select.dispatchEvent(new Event("change"));
       }

@@ -157,3 +157,13 @@ def test_the_find_page_answers_the_same_for_a_wrong_phone(
     assert wrong.status_code == right.status_code == 302
     kinds = list(session.scalars(sa.select(CitizenMessage.kind)))
     assert kinds.count("pickup.link") == 1
+
+
+def test_asking_for_windows_without_an_address_says_what_is_missing(
+    session: Session, client: FlaskClient
+) -> None:
+    world = pickup_setup(session)
+    answer = client.post("/pickup", data={"procedure_code": world["procedure"].code, "action": "find"})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert 'id="province_code-err"' in page and 'id="commune_code-err"' in page
