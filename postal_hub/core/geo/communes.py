@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from postal_hub.core.geo.nearest import PointIndex
+from postal_hub.core.geo.nearest import PointIndex, geodesic_km
 from postal_hub.core.places import data
 
 MAX_KM = 15.0  # farther than this from any matched commune, the position tells nothing about the commune
@@ -45,5 +45,4 @@ def reference_distance_km(commune_code: str, lat: float, lon: float) -> tuple[fl
     row = data.load("commune_points.json")["communes"].get(commune_code)
     if row is None:
         return None
-    single = PointIndex([(0, float(row[0]), float(row[1]))])
-    return single.nearest(lat, lon, 1)[0].distance_km, row[3] != "province"
+    return geodesic_km(lat, lon, float(row[0]), float(row[1])), row[3] != "province"

@@ -74,13 +74,13 @@ class PointIndex:
                 asked = min(len(self), asked * 2)  # the near-ties may go on past what was asked
                 continue
             measured = sorted(
-                (_geodesic_km(lat, lon, self.lat[i], self.lon[i]), int(self.keys[i]))
+                (geodesic_km(lat, lon, self.lat[i], self.lon[i]), int(self.keys[i]))
                 for i, km in zip(where, sphere_km, strict=True)
                 if km <= bound
             )
             return [Found(key, km) for km, key in measured[:k]]
 
 
-def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """WGS-84 geodesic distance (Karney's algorithm, the one geopy's geodesic uses)."""
     return float(_WGS84.Inverse(lat1, lon1, float(lat2), float(lon2), Geodesic.DISTANCE)["s12"]) / 1000
