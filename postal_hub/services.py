@@ -102,10 +102,17 @@ def message_backend() -> MessageBackend:
 
 
 def pickup_limiter(kind: str) -> RateLimiter:
-    """Bookings per hour per address ('ip') and per phone number ('phone'), refused beyond the setting."""
-    setting = {"ip": "PICKUP_BOOKINGS_PER_HOUR_PER_IP", "phone": "PICKUP_BOOKINGS_PER_HOUR_PER_PHONE"}[kind]
+    """Bookings made per hour per address ('ip') and per phone number ('phone'), and attempts of any
+    outcome per address ('attempt', ten times the bookings): a citizen correcting a form is not
+    locked out, a script trying thousands of combinations is."""
+    setting = {
+        "ip": "PICKUP_BOOKINGS_PER_HOUR_PER_IP",
+        "phone": "PICKUP_BOOKINGS_PER_HOUR_PER_PHONE",
+        "attempt": "PICKUP_BOOKINGS_PER_HOUR_PER_IP",
+    }[kind]
+    factor = 10 if kind == "attempt" else 1
     limiter: RateLimiter = current_app.extensions.setdefault(
-        f"pickup_limiter_{kind}", RateLimiter(int(current_app.config[setting]), 3600)
+        f"pickup_limiter_{kind}", RateLimiter(int(current_app.config[setting]) * factor, 3600)
     )
     return limiter
 

@@ -43,6 +43,8 @@ def parse_moment(text: Any) -> datetime | None:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
+    if not 2000 <= moment.year <= 2100:  # beyond, converting to Vietnam time may leave the calendar
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
@@ -137,17 +139,30 @@ def _booking_input(body: dict[str, Any], errors: FieldErrors) -> BookingInput:
     )
 
 
-def limited(phone_text: str) -> tuple[Response, int] | None:
-    """Per address and per phone number: a script cannot fill the windows of a whole town."""
+def _limit_keys(phone_text: str) -> list[tuple[str, str]]:
     keys = [("ip", request.remote_addr or "unknown")]
     with contextlib.suppress(ValueError):
         keys.append(("phone", mobile_phone(phone_text)))
-    for kind, key in keys:
-        if wait := pickup_limiter(kind).hit(key):
+    return keys
+
+
+def limited(phone_text: str) -> tuple[Response, int] | None:
+    """Per address and per phone number: a script cannot fill the windows of a whole town. Bookings
+    made count against the limits; any attempt counts against a ten times larger one per address."""
+    checks = [("attempt", request.remote_addr or "unknown", True)]
+    checks += [(kind, key, False) for kind, key in _limit_keys(phone_text)]
+    for kind, key, counted in checks:
+        limiter = pickup_limiter(kind)
+        if wait := (limiter.hit(key) if counted else limiter.blocked(key)):
             response, status = error(429, "rate_limited", "Too many bookings; try again later.")
             response.headers["Retry-After"] = str(wait)
             return response, status
     return None
+
+
+def count_booking(phone_text: str) -> None:
+    for kind, key in _limit_keys(phone_text):
+        pickup_limiter(kind).hit(key)
 
 
 def slot_full_response(exc: SlotFull) -> tuple[Response, int]:
@@ -173,12 +188,12 @@ def create_pickup() -> tuple[Response, int]:
     data = _booking_input(body, errors)
     if errors.errors:
         return error(422, "invalid", "Please correct the fields named.", errors.errors)
-    if refused := limited(data.phone):
-        return refused
     settings = pickup_settings()
     digest = booking_digest(data)
     pickup = replay(db.session, data.idempotency_key, digest)
     replayed = pickup is not None
+    if pickup is None and (refused := limited(data.phone)):
+        return refused  # a replay is answered whatever the limits: it books nothing
     if pickup is None:
         try:
             pickup = commit_with_retry(db.session, lambda: book(db.session, settings, data, clock().now()))
@@ -192,6 +207,8 @@ def create_pickup() -> tuple[Response, int]:
             if pickup is None:
                 raise
             replayed = True
+    if not replayed:
+        count_booking(data.phone)
     answer = pickup_json(pickup, clock().now(), settings)
     answer["manage_token"] = manage_token(settings, pickup)
     response = jsonify(answer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from postal_hub.core.validators import InvalidValue
+from postal_hub.core.validators import MAX_VND, InvalidValue
 
 MAX_BANDS = 10
 Bands = list[tuple[float, int]]
@@ -24,8 +24,11 @@ def parse_bands(text: str | None) -> Bands:
             surcharge = int(price_text.strip().replace(".", "").replace(" ", "")) if sep else -1
         except ValueError:
             raise InvalidValue(_l("Write each band as kilometres:surcharge, e.g. 5:0; 10:10000.")) from None
+        km = round(km, 1)  # tenths of a kilometre: what is written back reads back the same
         if not sep or surcharge < 0 or not 0 < km <= 200 or km != km:
             raise InvalidValue(_l("Write each band as kilometres:surcharge, e.g. 5:0; 10:10000."))
+        if surcharge > MAX_VND:
+            raise InvalidValue(_l("A surcharge that large is not a real amount."))
         if bands and km <= bands[-1][0]:
             raise InvalidValue(_l("Bands must go outwards: each farther than the one before."))
         bands.append((km, surcharge))

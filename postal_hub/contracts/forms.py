@@ -64,6 +64,7 @@ class ScopeFields(BaseForm):
     pickup_bands = StringField(
         _l("Home pickup by distance (km:surcharge)"),
         default="",
+        validators=[Length(max=255)],
         description=_l(
             "Optional, e.g. 5:0; 10:10000; 30:25000 — up to 5 km the home-pickup price, up to 10 km "
             "10,000 VND more…; nothing is picked up beyond the last band. Empty: one price."

@@ -18,6 +18,16 @@ class RateLimiter:
         self._hits: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
+    def blocked(self, key: str, now: float | None = None) -> int:
+        """Like hit() without counting: 0 when one more is allowed, else the seconds to wait."""
+        moment = time.time() if now is None else now
+        window = int(moment // self.window)
+        with self._lock:
+            start, count = self._hits.get(key, (window, 0))
+        if start == window and count >= self.limit:
+            return max(1, int((window + 1) * self.window - moment))
+        return 0
+
     def hit(self, key: str, now: float | None = None) -> int:
         """Record a request; returns 0 when allowed, else the seconds until the window resets."""
         moment = time.time() if now is None else now

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from postal_hub.core import validators
 from postal_hub.core.clock import LOCAL_TZ, to_local
 from postal_hub.core.errors import Conflict, ValidationFailed
-from postal_hub.core.geo.communes import reference_distance_km
+from postal_hub.core.geo.communes import nearest_commune, province_communes, reference_distance_km
 from postal_hub.core.geo.geocoder import Geocoder, GeoPoint, Precision, locate_address
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.orgs.services import check_place
@@ -127,15 +127,23 @@ def check_place_input(session: Session, place: Place, errors: FieldErrors, stree
 
 
 DEVICE_NEAR_COMMUNE_KM = 25.0  # today's merged communes reach 10-20 km from their centre
-DEVICE_NEAR_PROVINCE_KM = 250.0  # where only the province capital's point is known
+DEVICE_NEAR_PROVINCE_KM = 100.0  # where only the province capital's point is known and no commune is near
 
 
 def _far_from_commune(place: Place, point: GeoPoint) -> bool:
+    """A phone position is the address only when it plausibly lies in the chosen commune: near the
+    commune's own reference point, or, where only the province capital's is known, nearest to a commune
+    of the chosen province."""
     reference = reference_distance_km(place.commune_code, point.lat, point.lon)
     if reference is None:
         return False
     distance, own_point = reference
-    return distance > (DEVICE_NEAR_COMMUNE_KM if own_point else DEVICE_NEAR_PROVINCE_KM)
+    if own_point:
+        return distance > DEVICE_NEAR_COMMUNE_KM
+    near = nearest_commune(point.lat, point.lon)
+    if near is not None:
+        return near.code not in province_communes(place.province_code)
+    return distance > DEVICE_NEAR_PROVINCE_KM
 
 
 def locate(session: Session, settings: Settings, procedure: Procedure, place: Place, day: date) -> Located:

@@ -16,7 +16,7 @@ from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validators import InvalidValue
 from postal_hub.pickup import planner
-from postal_hub.pickup.events import set_status
+from postal_hub.pickup.events import set_status, write
 from postal_hub.pickup.models import Pickup, PickupSchedule
 from postal_hub.pickup.status import OPEN, PickupStatus
 
@@ -89,6 +89,8 @@ def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, 
                 planned_at=None,
             )
         return
+    if pickup.status == PickupStatus.ASSIGNED and pickup.postman_id == postman.id:
+        return  # "Save" with the postman unchanged: the planned route stays as it is
     if postman.post_office_id != pickup.office_id or not postman.has_role(Role.POSTMAN) or not postman.active:
         raise ValidationFailed(
             str(_l("Choose a postman of %(office)s.", office=pickup.office.name)),
@@ -170,8 +172,8 @@ def plan_the_day(
             planned = datetime.combine(day, time(0, 0), LOCAL_TZ) + timedelta(minutes=stop.arrival_minute)
             values = {"postman_id": route.postman_key, "route_position": position, "planned_at": planned}
             if pickup.status == PickupStatus.ASSIGNED and pickup.postman_id == route.postman_key:
-                for name, value in values.items():
-                    setattr(pickup, name, value)
+                # Same postman, new order: still a guarded write, the citizen may be moving it right now.
+                write(session, pickup, PickupStatus.ASSIGNED.value, {**values, "updated_at": now})
                 continue
             if pickup.status == PickupStatus.ASSIGNED:
                 set_status(session, pickup, PickupStatus.BOOKED, now, actor, "unassigned")

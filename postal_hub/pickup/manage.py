@@ -102,6 +102,7 @@ def reschedule(
         "postman_id": None,
         "route_position": None,
         "planned_at": None,
+        "reminded_at": None,  # the new window deserves its own reminder
     }
     if pickup.status == PickupStatus.BOOKED:
         write(session, pickup, PickupStatus.BOOKED.value, {**values, "updated_at": now})

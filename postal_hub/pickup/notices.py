@@ -55,10 +55,11 @@ def booked(session: Session, pickup: Pickup, manage_url: str, at: datetime, lang
 def rescheduled(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
-            "Home pickup %(ref)s moved to %(window)s (%(office)s). Manage: %(url)s",
+            "Home pickup %(ref)s moved to %(window)s (%(office)s), fee %(fee)s. Manage: %(url)s",
             ref=pickup.reference,
             window=window_text(pickup),
             office=pickup.office.name,
+            fee=_money(pickup.fee),
             url=LINK,
         )
     _send(session, pickup, "pickup.rescheduled", body, manage_url, at, language)

@@ -32,11 +32,30 @@ def remind_upcoming(session: Session, settings: Settings, now: datetime) -> int:
     ).all()
     # Date arithmetic between two columns differs by engine; the window above keeps this list short.
     due = [p for p in due if p.created_at <= p.slot_start - REMIND_AHEAD]
+    sent = 0
     for pickup in due:
-        notices.reminder(session, pickup, manage_url(settings, pickup), now)
-        pickup.reminded_at = now
+        if _claim(session, pickup, now):
+            notices.reminder(session, pickup, manage_url(settings, pickup), now)
+            sent += 1
     session.flush()
-    return len(due)
+    return sent
+
+
+def _claim(session: Session, pickup: Pickup, now: datetime) -> bool:
+    """Only if nobody reminded it meanwhile and it is still open for the window just read: two job
+    runs send one reminder, and a booking moved or cancelled a moment ago is not reminded of the old."""
+    result = session.execute(
+        sa.update(Pickup)
+        .where(
+            Pickup.id == pickup.id,
+            Pickup.reminded_at.is_(None),
+            Pickup.status.in_([s.value for s in OPEN]),
+            Pickup.slot_start == pickup.slot_start,
+        )
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def send_link_again(

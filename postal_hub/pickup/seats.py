@@ -15,12 +15,22 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from postal_hub.pickup.models import PickupSlot
+from postal_hub.pickup.models import PickupSchedule, PickupSlot
 from postal_hub.pickup.schedule import Window
 
 
 def ensure_slot(session: Session, office_id: int, window: Window, capacity: int) -> int:
-    """The slot row's id, inserting it if no request has yet (concurrent inserts meet ON CONFLICT)."""
+    """The slot row's id, inserting it if no request has yet (concurrent inserts meet ON CONFLICT).
+
+    A new row takes the schedule's capacity as committed now, read under a share lock: a manager saving
+    a lower capacity at this moment either commits first (and is read here) or waits for this booking
+    and then resizes the row it created. `capacity` is what the caller read, the fallback only."""
+    held = session.scalar(
+        sa.select(PickupSchedule.capacity)
+        .where(PickupSchedule.office_id == office_id)
+        .with_for_update(read=True)
+    )
+    capacity = int(held) if held is not None else capacity
     values = {
         "office_id": office_id,
         "start_at": window.start,

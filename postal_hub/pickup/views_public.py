@@ -139,9 +139,12 @@ def book_page() -> str | Response | tuple[str, int]:
 
 def _book(form: BookingForm, now: datetime) -> Response | str:
     """A Response on success; else the message to show (field errors are put on the form)."""
-    for kind, key in (("ip", request.remote_addr or "unknown"), ("phone", _phone_key(form.phone.data))):
-        if key and pickup_limiter(kind).hit(key):
-            return _("Too many bookings from here; please try again later or call the post office.")
+    address = request.remote_addr or "unknown"
+    limits = [("ip", address), ("phone", _phone_key(form.phone.data))]
+    if pickup_limiter("attempt").hit(address) or any(
+        key and pickup_limiter(kind).blocked(key) for kind, key in limits
+    ):
+        return _("Too many bookings from here; please try again later or call the post office.")
     data = BookingInput(
         procedure_code=form.procedure_code.data or "",
         name=form.applicant_name.data or "",
@@ -164,6 +167,9 @@ def _book(form: BookingForm, now: datetime) -> Response | str:
         db.session.rollback()
         apply_errors(form, {FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()})
         return exc.message
+    for kind, key in limits:  # bookings made count, not the tries of someone correcting the form
+        if key:
+            pickup_limiter(kind).hit(key)
     _remember(pickup.reference, manage_token(settings, pickup))
     flash(_("Booked. We have sent the details to your phone."), "success")
     return redirect(url_for("pickup.manage_page", reference=pickup.reference))
@@ -183,6 +189,7 @@ def _remember(reference: str, token: str) -> None:
 
 
 def _own(reference: str) -> Pickup:
+    reference = reference.strip().upper()
     token = session.get(TOKENS_KEY, {}).get(reference)
     try:
         found = manage.get_with_token(db.session, pickup_settings(), reference, token)

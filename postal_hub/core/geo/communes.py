@@ -46,3 +46,11 @@ def reference_distance_km(commune_code: str, lat: float, lon: float) -> tuple[fl
     if row is None:
         return None
     return geodesic_km(lat, lon, float(row[0]), float(row[1])), row[3] != "province"
+
+
+@lru_cache(maxsize=64)
+def province_communes(province_code: str) -> frozenset[str]:
+    for province in data.places()["provinces"]:
+        if province["code"] == province_code:
+            return frozenset(row[0] for row in province["communes"])
+    return frozenset()

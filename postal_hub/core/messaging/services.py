@@ -96,8 +96,8 @@ def send_due(
         body, link = rendered(message, links)
         try:
             backend.send(message, body, link)
-        except SendFailed as exc:
-            message.last_error = str(exc)[:500]
+        except Exception as exc:  # a gateway's surprise must not undo the messages already sent
+            message.last_error = (str(exc) if isinstance(exc, SendFailed) else type(exc).__name__)[:500]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = MessageStatus.FAILED.value
             else:
