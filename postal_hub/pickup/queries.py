@@ -29,14 +29,25 @@ def _not_found() -> NotFound:
     return NotFound(str(_l("There is no such pickup page, or it is not yours to see.")))
 
 
-def managed_offices(session: Session, actor: User) -> list[PostOffice]:
-    return list(
+MAX_OFFICE_CHOICES = 300
+
+
+def managed_offices(session: Session, actor: User, also: int | None = None) -> list[PostOffice]:
+    """The offices a dispatcher chooses among: their own first, then those that pick up. An operator
+    runs thousands; the list stops at 300 (others open by their link, ?office=<id>)."""
+    picks_up = sa.select(PickupSchedule.office_id).where(PickupSchedule.active.is_(True))
+    wanted = [i for i in (actor.post_office_id, also) if i is not None]
+    offices = list(
         session.scalars(
             scope_offices(actor, sa.select(PostOffice))
-            .where(PostOffice.active.is_(True))
-            .order_by(PostOffice.name, PostOffice.id)
+            .where(
+                PostOffice.active.is_(True), sa.or_(PostOffice.id.in_(picks_up), PostOffice.id.in_(wanted))
+            )
+            .order_by(sa.case((PostOffice.id.in_(wanted), 0), else_=1), PostOffice.name, PostOffice.id)
+            .limit(MAX_OFFICE_CHOICES)
         )
     )
+    return offices
 
 
 def managed_office(session: Session, actor: User, office_id: int) -> PostOffice:

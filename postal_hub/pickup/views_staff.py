@@ -82,7 +82,7 @@ def _helpers() -> dict[str, object]:
 
 
 def _dispatch_page(office_id: int, day: date, row_errors: dict[str, str] | None = None) -> str:
-    offices = queries.managed_offices(db.session, current_user)
+    offices = queries.managed_offices(db.session, current_user, also=office_id)
     office = queries.managed_office(db.session, current_user, office_id)
     pickups = queries.day_list(db.session, office, day)
     postmen = queries.postmen_of(db.session, office)
