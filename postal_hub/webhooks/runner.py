@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -39,6 +40,16 @@ def _loop(app: Flask) -> None:
         time.sleep(DEV_INTERVAL_SECONDS)
 
 
+def _show_citizen_messages() -> None:
+    """With the development backend, the messages citizens would get appear in the server's output."""
+    messages = logging.getLogger("postal_hub.messages")
+    if not messages.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[message] %(message)s"))
+        messages.addHandler(handler)
+        messages.setLevel(logging.INFO)
+
+
 def _citizen_messages() -> None:
     from postal_hub import jobs
     from postal_hub.extensions import db
@@ -69,6 +80,7 @@ def start_dev_thread(app: Flask) -> None:
     """make run needs no worker process: a daemon thread delivers every few seconds."""
     if app.extensions.get("webhook_dev_thread") or not running_dev_server():
         return
+    _show_citizen_messages()
     thread = threading.Thread(target=_loop, args=(app,), name="webhook-delivery", daemon=True)
     app.extensions["webhook_dev_thread"] = thread
     thread.start()
