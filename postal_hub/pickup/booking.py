@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from postal_hub.core import validators
 from postal_hub.core.clock import LOCAL_TZ, to_local
+from postal_hub.core.counters import next_value
 from postal_hub.core.errors import Conflict, ValidationFailed
 from postal_hub.core.geo.communes import nearest_commune, province_communes, reference_distance_km
 from postal_hub.core.geo.geocoder import Geocoder, GeoPoint, Precision, locate_address
@@ -224,6 +225,9 @@ def take_window(
 
 
 def check_open_limit(session: Session, settings: Settings, phone: str) -> None:
+    """Counted under a per-phone row lock (a counter named by the number's hash, not the number), so
+    two bookings from one phone at the same moment cannot both see room under the limit."""
+    next_value(session, "pickup-phone:" + hashlib.sha256(phone.encode()).hexdigest()[:32])
     open_count = session.scalar(
         sa.select(sa.func.count())
         .select_from(Pickup)
@@ -283,8 +287,9 @@ def book(
         errors.add("consent", _l("Tick the box to agree to the processing of your personal data."))
     errors.raise_if_any()
     assert procedure is not None and phone and citizen_id and data.slot_start is not None
-    check_open_limit(session, settings, phone)
     located = locate(session, settings, procedure, data.place, to_local(data.slot_start).date())
+    # Last before the seat: the per-phone lock is a write, held to the end of the transaction.
+    check_open_limit(session, settings, phone)
     offer, window, slot_id = take_window(session, located.candidates, data.slot_start, now, settings.rules)
     pickup = Pickup(
         reference=tokens.new_reference(),

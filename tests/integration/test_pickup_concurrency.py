@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from postal_hub import create_app, migrate
+from postal_hub.core.errors import Conflict
 from postal_hub.core.places.services import sync_places
 from postal_hub.core.retry import commit_with_retry
 from postal_hub.extensions import db
@@ -103,3 +104,44 @@ def test_two_hundred_concurrent_bookings_fill_exactly_the_seats(real_database: s
         slot = db.session.scalar(sa.select(PickupSlot).where(PickupSlot.office_id == world["office_id"]))
         assert slot is not None and slot.booked == SEATS
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Pickup)) == SEATS
+
+
+def test_concurrent_bookings_from_one_phone_stay_within_its_open_limit(real_database: str) -> None:
+    app = _app(real_database)
+    world = _world(app)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    tries = 8
+    barrier = threading.Barrier(tries, timeout=60)
+
+    def attempt(index: int) -> None:
+        with app.app_context():
+            data = factories.booking_input(
+                {"procedure": type("P", (), {"code": world["procedure_code"]})()},
+                factories.next_window(
+                    hour=(8, 10, 14)[index % 3], days=3 + 2 * (index // 3)
+                ),  # Mon, Wed, Fri
+            )
+            settings = pickup_settings()
+            barrier.wait()
+            try:
+                commit_with_retry(
+                    db.session, lambda: book(db.session, settings, data, app.extensions["clock"].now())
+                )
+                outcome = "booked"
+            except Conflict:
+                db.session.rollback()
+                outcome = "refused"
+            except Exception as exc:  # reported below
+                db.session.rollback()
+                outcome = f"error: {exc!r}"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [o for o in outcomes if o.startswith("error")] == []
+    assert outcomes.count("booked") == 3  # PICKUP_MAX_OPEN_PER_PHONE
