@@ -16,7 +16,7 @@ from postal_hub.core import validators
 from postal_hub.core.clock import LOCAL_TZ, to_local
 from postal_hub.core.counters import next_value
 from postal_hub.core.errors import Conflict, ValidationFailed
-from postal_hub.core.geo.communes import nearest_commune, province_communes, reference_distance_km
+from postal_hub.core.geo.communes import distance_to_province_km, reference_distance_km
 from postal_hub.core.geo.geocoder import Geocoder, GeoPoint, Precision, locate_address
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.orgs.services import check_place
@@ -133,17 +133,18 @@ DEVICE_NEAR_PROVINCE_KM = 100.0  # where only the province capital's point is kn
 
 def _far_from_commune(place: Place, point: GeoPoint) -> bool:
     """A phone position is the address only when it plausibly lies in the chosen commune: near the
-    commune's own reference point, or, where only the province capital's is known, nearest to a commune
-    of the chosen province."""
+    commune's own reference point, or, where only the province capital's is known, near one of the
+    province's communes that has its own."""
     reference = reference_distance_km(place.commune_code, point.lat, point.lon)
     if reference is None:
         return False
     distance, own_point = reference
     if own_point:
         return distance > DEVICE_NEAR_COMMUNE_KM
-    near = nearest_commune(point.lat, point.lon)
-    if near is not None:
-        return near.code not in province_communes(place.province_code)
+    # Near a province's own communes (or, without any, near its capital): a border village counts.
+    to_province = distance_to_province_km(place.province_code, point.lat, point.lon)
+    if to_province is not None:
+        return to_province > DEVICE_NEAR_COMMUNE_KM
     return distance > DEVICE_NEAR_PROVINCE_KM
 
 

@@ -16,10 +16,11 @@ from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.pickup import notices, seats, tokens
 from postal_hub.pickup.booking import Settings, check_open_limit, check_slot_time, manage_url, take_window
-from postal_hub.pickup.events import record_event, set_status, write
+from postal_hub.pickup.events import record_event, set_status, webhook_data, write
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.offers import covered_candidates
 from postal_hub.pickup.status import OPEN, PickupStatus
+from postal_hub.webhooks import outbox
 
 CHANGEABLE = OPEN | {PickupStatus.FAILED}
 
@@ -90,6 +91,7 @@ def reschedule(
     )
     offer, window, slot_id = take_window(session, candidates, new_start, now, settings.rules)
     old_slot = pickup.slot_id if PickupStatus(pickup.status) in OPEN else None
+    old_operator = pickup.operator_id
     values: dict[str, Any] = {
         "office_id": offer.office.id,
         "operator_id": offer.office.operator_id,
@@ -113,6 +115,8 @@ def reschedule(
     else:
         set_status(session, pickup, PickupStatus.BOOKED, now, actor, "rescheduled", **values)
     seats.release_seat(session, old_slot)
+    if pickup.operator_id != old_operator:
+        hand_over(session, pickup, old_operator, now)
     notices.rescheduled(session, pickup, manage_url(settings, pickup), now, language)
     return pickup
 
@@ -144,3 +148,12 @@ def cancel(
     seats.release_seat(session, held)
     notices.cancelled(session, pickup, now, language)
     return pickup
+
+
+def hand_over(session: Session, pickup: Pickup, old_operator: int, now: datetime) -> None:
+    """Moved to another operator's office: the first operator's systems hear it is off their books,
+    the second's that it is on theirs (the unit heard of the move on the booking's timeline)."""
+    event = pickup.events[-1]
+    data = webhook_data(pickup, event)
+    outbox.enqueue(session, [old_operator], "pickup.cancelled", data, pickup.reference, now)
+    outbox.enqueue(session, [pickup.operator_id], "pickup.booked", data, pickup.reference, now)

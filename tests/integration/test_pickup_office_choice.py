@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.pickup.booking import Place
 from tests import factories
-from tests.factories import booked_pickup, pickup_schedule, pickup_setup
+from tests.factories import booked_pickup, next_window, pickup_schedule, pickup_setup
 
 BORDER_POINT = (21.100, 105.960)  # a Hà Nội address by the Bắc Ninh border
 
@@ -111,3 +111,28 @@ def test_a_phone_far_from_the_chosen_commune_does_not_move_the_address(session: 
     pickup = booked_pickup(session, world, clock.now(), place=Place("01", "00097", "12 Phúc Xá", 10.8, 106.7))
     assert pickup.office_id == world["office"].id
     assert pickup.point_precision != "device"
+
+
+def test_a_booking_moved_to_another_operators_office_is_handed_over_by_webhook(
+    session: Session, clock: Any
+) -> None:
+    import sqlalchemy as sa
+
+    from postal_hub.pickup import manage
+    from postal_hub.services import pickup_settings
+    from postal_hub.webhooks.models import OutboxMessage
+
+    world = pickup_setup(session)
+    other = factories.operator(session)
+    late = factories.post_office(session, other, province_code="01")
+    late.lat, late.lon, late.opening_hours = 21.0300, 105.8600, "Mo-Fr 07:30-17:00"
+    pickup_schedule(session, late, windows="Mo-Fr 16:00-16:45")
+    factories.contract(session, world["unit"], other)
+    first, _secret = factories.webhook_endpoint(session, world["operator"])
+    second, _secret = factories.webhook_endpoint(session, other)
+    pickup = booked_pickup(session, world, clock.now())
+    manage.reschedule(session, pickup_settings(), pickup, next_window(16), clock.now(), "vi")
+    assert pickup.office_id == late.id
+    sent = set(session.execute(sa.select(OutboxMessage.endpoint_id, OutboxMessage.event_type)))
+    assert (first.id, "pickup.cancelled") in sent
+    assert (second.id, "pickup.booked") in sent

@@ -54,3 +54,24 @@ def province_communes(province_code: str) -> frozenset[str]:
         if province["code"] == province_code:
             return frozenset(row[0] for row in province["communes"])
     return frozenset()
+
+
+@lru_cache(maxsize=64)
+def _province_index(province_code: str) -> PointIndex | None:
+    rows: dict[str, Any] = data.load("commune_points.json")["communes"]
+    mine = province_communes(province_code)
+    points = [
+        (i, float(rows[c][0]), float(rows[c][1]))
+        for i, c in enumerate(sorted(mine))
+        if c in rows and rows[c][3] != "province"
+    ]
+    return PointIndex(points) if points else None
+
+
+def distance_to_province_km(province_code: str, lat: float, lon: float) -> float | None:
+    """How far a point lies from the nearest commune of the province that has its own reference point;
+    None when no commune of the province has one."""
+    index = _province_index(province_code)
+    if index is None:
+        return None
+    return index.nearest(lat, lon, 1)[0].distance_km
