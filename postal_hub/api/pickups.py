@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import jsonify, request
@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from postal_hub.api.common import bp, error
-from postal_hub.core.clock import LOCAL_TZ
 from postal_hub.core.retry import commit_with_retry
 from postal_hub.core.validation import FieldErrors
 from postal_hub.core.validators import mobile_phone
@@ -26,6 +25,7 @@ from postal_hub.pickup.booking import (
     manage_token,
     replay,
 )
+from postal_hub.pickup.inputs import parse_moment
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.quotes import quote
 from postal_hub.pickup.status import BookingSource
@@ -33,19 +33,6 @@ from postal_hub.pickup.views_json import pickup_json, window_json
 from postal_hub.services import clock, pickup_limiter, pickup_settings
 
 MAX_KEY = 255
-
-
-def parse_moment(text: Any) -> datetime | None:
-    """ISO 8601; a time without an offset is read as Vietnam time."""
-    if not isinstance(text, str) or not text.strip() or len(text) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    if not 2000 <= moment.year <= 2100:  # beyond, converting to Vietnam time may leave the calendar
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
 def _float(errors: FieldErrors, name: str, value: Any) -> float | None:

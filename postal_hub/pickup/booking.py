@@ -329,7 +329,7 @@ def book(
     session.add(pickup)
     session.flush()
     record_event(session, pickup, "booked", now, actor)
-    notices.booked(session, pickup, manage_url(settings, pickup), now, data.language)
+    notices.booked(session, pickup, now, data.language)
     return pickup
 
 

@@ -70,6 +70,21 @@ def office_postmen(session: Session, office: PostOffice) -> list[User]:
     )
 
 
+def _unassign(session: Session, pickup: Pickup, actor: User, now: datetime) -> None:
+    """Back into the office's pool, off any route."""
+    set_status(
+        session,
+        pickup,
+        PickupStatus.BOOKED,
+        now,
+        actor,
+        "unassigned",
+        postman_id=None,
+        route_position=None,
+        planned_at=None,
+    )
+
+
 def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, now: datetime) -> None:
     """By hand: onto a postman's list (at the end of their route), or back into the office's pool."""
     require_dispatcher(actor, pickup.office)
@@ -77,17 +92,7 @@ def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, 
         raise ValidationFailed(str(_l("Only open bookings can be assigned.")))
     if postman is None:
         if pickup.status == PickupStatus.ASSIGNED:
-            set_status(
-                session,
-                pickup,
-                PickupStatus.BOOKED,
-                now,
-                actor,
-                "unassigned",
-                postman_id=None,
-                route_position=None,
-                planned_at=None,
-            )
+            _unassign(session, pickup, actor, now)
         return
     if pickup.status == PickupStatus.ASSIGNED and pickup.postman_id == postman.id:
         return  # "Save" with the postman unchanged: the planned route stays as it is
@@ -191,17 +196,7 @@ def plan_the_day(
     unserved = [by_id[key] for key in plan.unserved]
     for pickup in unserved:
         if pickup.status == PickupStatus.ASSIGNED:
-            set_status(
-                session,
-                pickup,
-                PickupStatus.BOOKED,
-                now,
-                actor,
-                "unassigned",
-                postman_id=None,
-                route_position=None,
-                planned_at=None,
-            )
+            _unassign(session, pickup, actor, now)
     session.flush()
     return PlanOutcome(plan, unserved, postmen)
 

@@ -14,7 +14,7 @@ from postal_hub.intake.models import Dossier
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel, PaymentMethod
 from postal_hub.pickup import notices, seats
-from postal_hub.pickup.booking import Settings, manage_url
+from postal_hub.pickup.booking import Settings
 from postal_hub.pickup.events import set_status
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.status import FAILURE_LABELS, OPEN, FailureReason, PickupStatus
@@ -80,7 +80,7 @@ def complete(
         closed_at=now,
         attempts=pickup.attempts + 1,
     )
-    notices.completed(session, pickup, result.code, manage_url(settings, pickup), now, pickup.language)
+    notices.completed(session, pickup, result.code, now, pickup.language)
     return result
 
 
@@ -118,5 +118,5 @@ def fail(
         slot_id=None,  # a failed visit holds no seat: the window is free for someone else
     )
     seats.release_seat(session, held)
-    notices.failed(session, pickup, FailureReason(reason), manage_url(settings, pickup), now, pickup.language)
+    notices.failed(session, pickup, FailureReason(reason), now, pickup.language)
     return pickup

@@ -15,7 +15,7 @@ from postal_hub.core.errors import Conflict, NotFound
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.pickup import notices, seats, tokens
-from postal_hub.pickup.booking import Settings, check_open_limit, check_slot_time, manage_url, take_window
+from postal_hub.pickup.booking import Settings, check_open_limit, check_slot_time, take_window
 from postal_hub.pickup.events import record_event, set_status, webhook_data, write
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.offers import covered_candidates
@@ -117,7 +117,7 @@ def reschedule(
     seats.release_seat(session, old_slot)
     if pickup.operator_id != old_operator:
         hand_over(session, pickup, old_operator, now)
-    notices.rescheduled(session, pickup, manage_url(settings, pickup), now, language)
+    notices.rescheduled(session, pickup, now, language)
     return pickup
 
 

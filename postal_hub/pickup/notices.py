@@ -31,14 +31,17 @@ def manage_link_ref(pickup: Pickup) -> str:
     return MANAGE + pickup.reference
 
 
-def _send(session: Session, pickup: Pickup, kind: str, body: str, link: str, at: datetime, lang: str) -> None:
-    symbolic = manage_link_ref(pickup) if link else ""
+def _send(
+    session: Session, pickup: Pickup, kind: str, body: str, at: datetime, lang: str, with_link: bool = True
+) -> None:
+    """The manage link travels as a placeholder; the worker renders it, with its token, when sending."""
+    symbolic = manage_link_ref(pickup) if with_link else ""
     messages.queue(
         session, pickup.applicant_phone, kind, pickup.reference, body, at, link=symbolic, language=lang
     )
 
 
-def booked(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+def booked(session: Session, pickup: Pickup, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
             "Home pickup %(ref)s booked: %(window)s by %(office)s. Fee %(fee)s. "
@@ -49,10 +52,10 @@ def booked(session: Session, pickup: Pickup, manage_url: str, at: datetime, lang
             fee=_money(pickup.fee),
             url=LINK,
         )
-    _send(session, pickup, "pickup.booked", body, manage_url, at, language)
+    _send(session, pickup, "pickup.booked", body, at, language)
 
 
-def rescheduled(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+def rescheduled(session: Session, pickup: Pickup, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
             "Home pickup %(ref)s moved to %(window)s (%(office)s), fee %(fee)s. Manage: %(url)s",
@@ -62,18 +65,16 @@ def rescheduled(session: Session, pickup: Pickup, manage_url: str, at: datetime,
             fee=_money(pickup.fee),
             url=LINK,
         )
-    _send(session, pickup, "pickup.rescheduled", body, manage_url, at, language)
+    _send(session, pickup, "pickup.rescheduled", body, at, language)
 
 
 def cancelled(session: Session, pickup: Pickup, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext("Home pickup %(ref)s is cancelled.", ref=pickup.reference)
-    _send(session, pickup, "pickup.cancelled", body, "", at, language)
+    _send(session, pickup, "pickup.cancelled", body, at, language, with_link=False)
 
 
-def failed(
-    session: Session, pickup: Pickup, reason: FailureReason, manage_url: str, at: datetime, language: str
-) -> None:
+def failed(session: Session, pickup: Pickup, reason: FailureReason, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
             "We could not pick up dossier %(ref)s: %(reason)s. Choose a new window: %(url)s",
@@ -81,12 +82,10 @@ def failed(
             reason=str(FAILURE_LABELS[reason]),
             url=LINK,
         )
-    _send(session, pickup, "pickup.failed", body, manage_url, at, language)
+    _send(session, pickup, "pickup.failed", body, at, language)
 
 
-def completed(
-    session: Session, pickup: Pickup, dossier_code: str, receipt_url: str, at: datetime, language: str
-) -> None:
+def completed(session: Session, pickup: Pickup, dossier_code: str, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
             "Dossier %(code)s was picked up and accepted (booking %(ref)s). Receipt and tracking: %(url)s",
@@ -94,10 +93,10 @@ def completed(
             ref=pickup.reference,
             url=LINK,
         )
-    _send(session, pickup, "pickup.completed", body, receipt_url, at, language)
+    _send(session, pickup, "pickup.completed", body, at, language)
 
 
-def reminder(session: Session, pickup: Pickup, manage_url: str, at: datetime) -> None:
+def reminder(session: Session, pickup: Pickup, at: datetime) -> None:
     with force_locale(pickup.language):
         body = gettext(
             "Reminder: a postman of %(office)s comes for dossier %(ref)s at %(window)s. "
@@ -107,10 +106,10 @@ def reminder(session: Session, pickup: Pickup, manage_url: str, at: datetime) ->
             window=window_text(pickup),
             url=LINK,
         )
-    _send(session, pickup, "pickup.reminder", body, manage_url, at, pickup.language)
+    _send(session, pickup, "pickup.reminder", body, at, pickup.language)
 
 
-def link_again(session: Session, pickup: Pickup, manage_url: str, at: datetime, language: str) -> None:
+def link_again(session: Session, pickup: Pickup, at: datetime, language: str) -> None:
     with force_locale(language):
         body = gettext(
             "The link to your home pickup %(ref)s (%(window)s): %(url)s",
@@ -118,4 +117,4 @@ def link_again(session: Session, pickup: Pickup, manage_url: str, at: datetime, 
             window=window_text(pickup),
             url=LINK,
         )
-    _send(session, pickup, "pickup.link", body, manage_url, at, language)
+    _send(session, pickup, "pickup.link", body, at, language)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from postal_hub.core import validators
 from postal_hub.pickup import notices
-from postal_hub.pickup.booking import Settings, manage_url
+from postal_hub.pickup.booking import Settings
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.status import OPEN
 
@@ -35,7 +35,7 @@ def remind_upcoming(session: Session, settings: Settings, now: datetime) -> int:
     sent = 0
     for pickup in due:
         if _claim(session, pickup, now):
-            notices.reminder(session, pickup, manage_url(settings, pickup), now)
+            notices.reminder(session, pickup, now)
             sent += 1
     session.flush()
     return sent
@@ -74,5 +74,5 @@ def send_link_again(
     )
     if pickup is None:
         return False
-    notices.link_again(session, pickup, manage_url(settings, pickup), now, language)
+    notices.link_again(session, pickup, now, language)
     return True

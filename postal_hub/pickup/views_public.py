@@ -9,7 +9,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from postal_hub.api.pickups import parse_moment
 from postal_hub.core.clock import to_local
 from postal_hub.core.errors import DomainError, NotFound
 from postal_hub.core.places.queries import commune_choices, province_choices
@@ -22,6 +21,7 @@ from postal_hub.pickup import manage
 from postal_hub.pickup.blueprint import bp
 from postal_hub.pickup.booking import BookingInput, Place, SlotFull, book, manage_token, manage_url
 from postal_hub.pickup.forms_public import BookingForm, CancelForm, FindForm, RescheduleForm
+from postal_hub.pickup.inputs import parse_moment
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.notices import window_text
 from postal_hub.pickup.offers import FreeWindow, bookable_days
