@@ -31,11 +31,13 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
 def citizen_messages(session: Session, now: datetime) -> dict[str, int]:
     """Reminders due, then every due message out through the configured gateway (also run every few
     seconds by the development server's thread, so `make run` shows them in its log)."""
+    from postal_hub.delivery import links as delivery_links
     from postal_hub.pickup.links import resolver
     from postal_hub.pickup.reminders import remind_upcoming
     from postal_hub.services import message_backend, pickup_settings
 
     settings = pickup_settings()
     reminded = remind_upcoming(session, settings, now)
-    sent = send_due(session, message_backend(), now, links=resolver(session, settings))
+    links = delivery_links.resolver(session, settings.base_url, settings.secret, resolver(session, settings))
+    sent = send_due(session, message_backend(), now, links=links)
     return {"pickup_reminders": reminded, "citizen_messages_sent": sent}

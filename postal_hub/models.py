@@ -21,6 +21,7 @@ from postal_hub.core.places.models import Commune, Province
 from postal_hub.core.procedures.models import Procedure, ProcedureComponent
 from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
+from postal_hub.delivery.models import Delivery, DeliveryAttempt, DeliveryEvent, SatisfactionRating
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule, PickupSlot
@@ -42,6 +43,9 @@ __all__ = [
     "CustodyCheckpoint",
     "CustodyEntry",
     "CustodyHead",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryEvent",
     "Dossier",
     "DossierComponent",
     "DossierEvent",
@@ -61,6 +65,7 @@ __all__ = [
     "Procedure",
     "ProcedureComponent",
     "Province",
+    "SatisfactionRating",
     "SignInFailure",
     "Statement",
     "StatementComment",

@@ -14,17 +14,18 @@ from postal_hub.api.common import bp, collection, error, iso, key_required, via
 from postal_hub.api.idempotency import idempotent
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import LOCAL_TZ
+from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import OrgKind
 from postal_hub.core.pagination import page_number, paginate
+from postal_hub.delivery.ready import ResultReady, mark_result_ready
 from postal_hub.extensions import db
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.receiving import confirm_line, pending_line_for_unit
-from postal_hub.handoff.results import mark_result_ready
 from postal_hub.handoff.status import RejectReason
 from postal_hub.intake.access import get_dossier_for_org, scope_dossiers_for_org
 from postal_hub.intake.models import Dossier, DossierEvent, DossierFile
 from postal_hub.intake.status import EVENT_LABELS, DossierStatus
-from postal_hub.services import clock, notifier
+from postal_hub.services import clock, geocoder, notifier
 
 PER_PAGE = 50
 
@@ -245,12 +246,31 @@ def result_ready(code: str) -> Response | tuple[Response, int]:
     if problem:
         return problem
     assert body is not None
-    summary, delivery = body.get("summary"), body.get("result_delivery")
-    if not isinstance(summary, str) or (delivery is not None and not isinstance(delivery, str)):
+    summary, choice = body.get("summary"), body.get("result_delivery")
+    amount = body.get("amount_due", 0)
+    if not isinstance(summary, str) or (choice is not None and not isinstance(choice, str)):
         return error(422, "invalid", "Summary and result_delivery are text.", {"summary": "Required text."})
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return error(
+            422, "invalid", "amount_due is an integer number of VND.", {"amount_due": "Not an integer."}
+        )
     dossier = get_dossier_for_org(db.session, g.api_org, code)
-    mark_result_ready(db.session, None, via(), dossier, summary, delivery, clock().now())
+    try:
+        delivery = mark_result_ready(
+            db.session, None, via(), dossier, ResultReady(summary, choice, amount), clock().now(), geocoder()
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        if "contract" in exc.fields:
+            return error(403, "no_contract", exc.message, exc.fields)
+        raise
     db.session.commit()
     return jsonify(
-        {"dossier_code": dossier.code, "status": dossier.status, "result_delivery": dossier.result_delivery}
+        {
+            "dossier_code": dossier.code,
+            "status": dossier.status,
+            "result_delivery": dossier.result_delivery,
+            "amount_due": delivery.amount_due if delivery else 0,
+            "post_office": {"code": dossier.office.code, "name": dossier.office.name} if delivery else None,
+        }
     )

@@ -137,7 +137,7 @@ MANIFEST = {
     "required": ["number", "status", "lines", "discrepancies"],
     "properties": {
         "number": {"type": "string"},
-        "direction": {"enum": ["to_unit", "to_post"]},
+        "direction": {"enum": ["to_unit", "to_post", "return"]},
         "status": {"enum": ["draft", "dispatched", "closed", "cancelled"]},
         "post_office": REF,
         "unit": REF,
@@ -192,6 +192,25 @@ RESULT_READY = {
     "properties": {
         "summary": {"type": "string", "minLength": 1, "maxLength": 500},
         "result_delivery": {"enum": ["home", "post_office", "counter"]},
+        "amount_due": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 100_000_000,
+            "description": "Fees (VND) the post collects for the unit when it hands the result over",
+        },
+    },
+}
+RESULT_READY_ANSWER = {
+    "type": "object",
+    "properties": {
+        "dossier_code": {"type": "string"},
+        "status": {"type": "string"},
+        "result_delivery": {"enum": ["home", "post_office", "counter"]},
+        "amount_due": {"type": "integer"},
+        "post_office": {
+            "type": ["object", "null"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+        },
     },
 }
 
@@ -232,7 +251,7 @@ PATHS: dict[str, Any] = {
             "security": BEARER,
             "parameters": [path_param("code"), IDEMPOTENCY],
             "requestBody": _body(RESULT_READY),
-            "responses": {**ok(RECEIPT_ANSWER), **errors(400, 401, 403, 404, 409, 422, 429)},
+            "responses": {**ok(RESULT_READY_ANSWER), **errors(400, 401, 403, 404, 409, 422, 429)},
         }
     },
     "/api/v1/manifests": {

@@ -73,6 +73,8 @@ class ContractVersion(Base):
         sa.UniqueConstraint("contract_id", "number"),
         sa.CheckConstraint("page_price >= 0", name="page_price_not_negative"),
         sa.CheckConstraint("penalty_per_breach >= 0", name="penalty_not_negative"),
+        sa.CheckConstraint("delivery_attempts BETWEEN 1 AND 10", name="delivery_attempts_range"),
+        sa.CheckConstraint("collection_hold_days BETWEEN 1 AND 90", name="collection_hold_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +89,10 @@ class ContractVersion(Base):
     penalty_per_breach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # Home-pickup surcharges by distance (contracts/bands.py); empty: one price at any distance.
     pickup_bands: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    # Result delivery: door attempts before the result goes back to the unit, and the days a result
+    # waits at a post office for the citizen to collect it.
+    delivery_attempts: Mapped[int] = mapped_column(sa.Integer, default=3, server_default="3")
+    collection_hold_days: Mapped[int] = mapped_column(sa.Integer, default=15, server_default="15")
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

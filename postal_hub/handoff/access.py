@@ -13,7 +13,7 @@ from postal_hub.core.errors import NotFound, PermissionDenied
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.models import Manifest, ManifestLine
-from postal_hub.handoff.status import ManifestStatus
+from postal_hub.handoff.status import Direction, ManifestStatus
 
 S = TypeVar("S", bound=sa.Select[Any])
 PREPARERS = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER)
@@ -26,23 +26,33 @@ def scope_manifests(session: Session, actor: User, stmt: S) -> S:
     if actor.has_role(Role.POSTAL_CLERK, Role.POSTMAN):
         if actor.post_office_id is None:
             return stmt.where(sa.false())
-        return stmt.where(Manifest.office_id == actor.post_office_id)
+        return stmt.where(Manifest.office_id == actor.post_office_id, _post_side_sees())
     if actor.has_role(Role.POSTAL_MANAGER) and actor.organization_id is not None:
-        return stmt.where(Manifest.operator_id == actor.organization_id)
+        return stmt.where(Manifest.operator_id == actor.organization_id, _post_side_sees())
     if actor.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
-        # A draft is the post office's work in progress; the unit sees a manifest once it is sent.
-        return stmt.where(
-            Manifest.unit_id.in_(managed_ids(session, actor)), Manifest.status != ManifestStatus.DRAFT.value
-        )
+        return stmt.where(Manifest.unit_id.in_(managed_ids(session, actor)), _unit_side_sees())
     return stmt.where(sa.false())
+
+
+# A draft is the sending side's work in progress; the other side sees a manifest once it is sent.
+def _post_side_sees() -> sa.ColumnElement[bool]:
+    return sa.or_(
+        Manifest.direction != Direction.TO_POST.value, Manifest.status != ManifestStatus.DRAFT.value
+    )
+
+
+def _unit_side_sees() -> sa.ColumnElement[bool]:
+    return sa.or_(
+        Manifest.direction == Direction.TO_POST.value, Manifest.status != ManifestStatus.DRAFT.value
+    )
 
 
 def scope_manifests_for_org(org: Organization, stmt: S) -> S:
     """An API key sees the manifests its organization sent (operator) or is sent (unit)."""
     if org.kind == OrgKind.POSTAL_OPERATOR:
-        return stmt.where(Manifest.operator_id == org.id)
+        return stmt.where(Manifest.operator_id == org.id, _post_side_sees())
     if org.kind == OrgKind.ONE_STOP_UNIT:
-        return stmt.where(Manifest.unit_id == org.id, Manifest.status != ManifestStatus.DRAFT.value)
+        return stmt.where(Manifest.unit_id == org.id, _unit_side_sees())
     return stmt.where(sa.false())
 
 
@@ -90,6 +100,12 @@ def preparing_office(session: Session, actor: User) -> PostOffice:
 def can_prepare(actor: User | None, manifest: Manifest) -> bool:
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return True
+    if manifest.direction == Direction.TO_POST.value:
+        return actor.has_role(Role.UNIT_OFFICER) and actor.organization_id == manifest.unit_id
+    return _post_staff_of(actor, manifest)
+
+
+def _post_staff_of(actor: User, manifest: Manifest) -> bool:
     if actor.has_role(Role.POSTAL_MANAGER):
         return actor.organization_id == manifest.operator_id
     return actor.has_role(Role.POSTAL_CLERK) and actor.post_office_id == manifest.office_id
@@ -97,10 +113,12 @@ def can_prepare(actor: User | None, manifest: Manifest) -> bool:
 
 def require_prepare(actor: User | None, manifest: Manifest) -> None:
     if not can_prepare(actor, manifest):
-        raise PermissionDenied(str(_l("Only the post office that prepared this manifest may change it.")))
+        raise PermissionDenied(str(_l("Only the side that prepared this manifest may change it.")))
 
 
 def can_receive(session: Session, actor: User | None, manifest: Manifest) -> bool:
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return True
+    if manifest.direction == Direction.TO_POST.value:
+        return _post_staff_of(actor, manifest)
     return actor.has_role(*RECEIVERS) and manifest.unit_id in managed_ids(session, actor)

@@ -1,5 +1,5 @@
-"""Telling people about hand-offs in their inbox: the unit when envelopes are on their way, the post
-office when the unit refuses one or closes a manifest with discrepancies."""
+"""Telling people about hand-offs in their inbox: the receiving side when envelopes are on their way,
+the sending side when one is refused or the manifest is closed with discrepancies."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from postal_hub.core.notifications import Notifier
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.models import Manifest
-from postal_hub.handoff.status import LineStatus
+from postal_hub.handoff.status import Direction, LineStatus
 
 
 def _link(manifest: Manifest) -> str:
@@ -46,24 +46,50 @@ def office_people(session: Session, manifest: Manifest) -> list[User]:
     return people
 
 
+def office_staff(session: Session, manifest: Manifest) -> list[User]:
+    """Who receives results at the office: its clerks and postal managers."""
+    return list(
+        session.scalars(
+            sa.select(User).where(
+                User.role.in_([Role.POSTAL_CLERK.value, Role.POSTAL_MANAGER.value]),
+                User.active.is_(True),
+                User.post_office_id == manifest.office_id,
+            )
+        )
+    )
+
+
+def _from_unit(manifest: Manifest) -> bool:
+    return manifest.direction == Direction.TO_POST.value
+
+
+def receivers(session: Session, manifest: Manifest) -> list[User]:
+    return office_staff(session, manifest) if _from_unit(manifest) else unit_officers(session, manifest)
+
+
+def senders(session: Session, manifest: Manifest) -> list[User]:
+    return unit_officers(session, manifest) if _from_unit(manifest) else office_people(session, manifest)
+
+
 def dispatched(session: Session, notifier: Notifier, manifest: Manifest, now: datetime) -> None:
     subject = _l(
-        "Manifest %(number)s is on its way: %(n)d envelopes from %(office)s",
+        "Manifest %(number)s is on its way: %(n)d envelopes from %(sender)s",
         number=manifest.number,
         n=len(manifest.lines),
-        office=manifest.office.name,
+        sender=manifest.unit.name if _from_unit(manifest) else manifest.office.name,
     )
     body = _l("Confirm or refuse each envelope when it arrives.")
-    for user in unit_officers(session, manifest):
+    for user in receivers(session, manifest):
         notifier.notify(session, user, str(subject), str(body), _link(manifest), now)
 
 
 def refused(
     session: Session, notifier: Notifier, manifest: Manifest, dossier_code: str, now: datetime
 ) -> None:
-    subject = _l("%(unit)s refused %(code)s", unit=manifest.unit.name, code=dossier_code)
+    receiver = manifest.office.name if _from_unit(manifest) else manifest.unit.name
+    subject = _l("%(unit)s refused %(code)s", unit=receiver, code=dossier_code)
     body = _l("Manifest %(number)s. The postman brings the envelope back.", number=manifest.number)
-    for user in office_people(session, manifest):
+    for user in senders(session, manifest):
         notifier.notify(session, user, str(subject), str(body), _link(manifest), now)
 
 
@@ -78,6 +104,6 @@ def closed(session: Session, notifier: Notifier, manifest: Manifest, now: dateti
         missing=missing,
         extra=len(manifest.extras),
     )
-    body = _l("Find the envelopes and explain each discrepancy to the unit.")
-    for user in office_people(session, manifest):
+    body = _l("Find the envelopes and explain each discrepancy to the receiving side.")
+    for user in senders(session, manifest):
         notifier.notify(session, user, str(subject), str(body), _link(manifest), now)

@@ -13,8 +13,9 @@ from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.access import scope_manifests
+from postal_hub.handoff.legs import TO_UNIT
 from postal_hub.handoff.models import Manifest, ManifestLine
-from postal_hub.handoff.services import READY, on_open_manifest
+from postal_hub.handoff.services import on_open_manifest
 from postal_hub.handoff.status import LineStatus, ManifestStatus
 from postal_hub.intake.models import Dossier
 
@@ -38,9 +39,7 @@ def ready_by_unit(session: Session, office: PostOffice) -> list[tuple[Organizati
     rows = session.execute(
         sa.select(Organization, sa.func.count(Dossier.id))
         .join(Dossier, Dossier.unit_id == Organization.id)
-        .where(
-            Dossier.office_id == office.id, Dossier.status.in_(READY), Dossier.id.not_in(on_open_manifest())
-        )
+        .where(Dossier.office_id == office.id, *TO_UNIT.ready(), Dossier.id.not_in(on_open_manifest()))
         .group_by(Organization.id)
         .order_by(Organization.name)
     ).all()
@@ -54,7 +53,7 @@ def ready_dossiers(session: Session, office: PostOffice, unit_id: int) -> list[D
             .where(
                 Dossier.office_id == office.id,
                 Dossier.unit_id == unit_id,
-                Dossier.status.in_(READY),
+                *TO_UNIT.ready(),
                 Dossier.id.not_in(on_open_manifest()),
             )
             .options(selectinload(Dossier.components), selectinload(Dossier.procedure))
@@ -134,7 +133,7 @@ def start_page_counts(session: Session, actor: User) -> dict[str, int] | None:
             .select_from(Dossier)
             .where(
                 Dossier.office_id == actor.post_office_id,
-                Dossier.status.in_(READY),
+                *TO_UNIT.ready(),
                 Dossier.id.not_in(on_open_manifest()),
             )
         )

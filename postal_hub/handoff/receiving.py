@@ -8,9 +8,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.status import TaskType
-from postal_hub.contracts.tasks import cancel_task, complete_task
-from postal_hub.core.custody.kinds import CustodyKind
 from postal_hub.core.errors import Conflict, NotFound
 from postal_hub.core.notifications import Notifier
 from postal_hub.core.orgs.models import Organization
@@ -18,15 +15,14 @@ from postal_hub.core.state import compare_and_set
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.handoff import notices
+from postal_hub.handoff.legs import leg_for
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
-from postal_hub.handoff.services import open_tasks, set_manifest_status
-from postal_hub.handoff.status import LINE_MACHINE, LineStatus, ManifestStatus, RejectReason
-from postal_hub.intake.custody import record_custody
-from postal_hub.intake.lifecycle import set_status
+from postal_hub.handoff.services import set_manifest_status
+from postal_hub.handoff.status import LINE_MACHINE, Direction, LineStatus, ManifestStatus, RejectReason
 from postal_hub.intake.models import Dossier
-from postal_hub.intake.status import DossierStatus
 
 MAX_EXTRAS = 200
+UNIT_RECEIVES = (Direction.TO_UNIT.value, Direction.RETURN.value)
 
 
 def _require_dispatched(manifest: Manifest) -> None:
@@ -42,6 +38,7 @@ def pending_line_for_unit(session: Session, unit: Organization, dossier: Dossier
         .where(
             ManifestLine.dossier_id == dossier.id,
             Manifest.unit_id == unit.id,
+            Manifest.direction.in_(UNIT_RECEIVES),
             Manifest.status.in_([ManifestStatus.DISPATCHED.value, ManifestStatus.CLOSED.value]),
         )
         .order_by(ManifestLine.id.desc())
@@ -63,10 +60,10 @@ def confirm_line(
     now: datetime,
     notifier: Notifier | None = None,
 ) -> None:
-    """Received: the unit holds the dossier, and the carriage task is done. Refused: the envelope goes
-    back with the postman, with the reason, and the office is told; its carriage is cancelled, not
-    billed; a wrong-unit refusal waits at the post for re-routing. An envelope listed as not received
-    when the manifest was closed can still be answered when it turns up late."""
+    """Received: the receiving side holds the envelope (the leg says what follows: for a dossier, the
+    carriage task is done). Refused: the envelope goes back with the postman, with the reason, and the
+    sending side is told; a refused carriage is cancelled, not billed. An envelope listed as not
+    received when the manifest was closed can still be answered when it turns up late."""
     # The manifest's row is locked first, as closing it does, so an answer and a closing never wait
     # on each other's rows (a deadlock); its status is then read fresh, not as loaded earlier.
     session.refresh(manifest, ["status"], with_for_update=True)
@@ -89,32 +86,14 @@ def confirm_line(
     target = LineStatus.RECEIVED if accepted else LineStatus.REJECTED
     answer_line(session, line, target, now, who, None if accepted else reason, note)
     manifest.updated_at = now
-    dossier, place = line.dossier, manifest.unit.name
+    leg = leg_for(manifest.direction)
     if accepted:
-        set_status(session, dossier, DossierStatus.RECEIVED, now, place, actor, note=manifest.number, via=who)
-        record_custody(session, dossier, CustodyKind.RECEIVED, now, who, place, manifest.number)
-        outcome = str(_l("Received by the unit"))
+        leg.received(session, manifest, line, actor, who, now)
     else:
-        event_note = f"{reason}: {note}" if note else str(reason)
-        set_status(session, dossier, DossierStatus.REJECTED, now, place, actor, note=event_note, via=who)
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.REJECTED,
-            now,
-            who,
-            place,
-            manifest.number,
-            {"reason": reason, "note": note},
-        )
-        outcome = str(_l("Refused by the unit"))
+        assert reason is not None
+        leg.refused(session, manifest, line, actor, who, reason, note, now, notifier)
         if notifier is not None:
-            notices.refused(session, notifier, manifest, dossier.code, now)
-    for task in open_tasks(session, dossier, TaskType.CARRIAGE):
-        if accepted:
-            complete_task(session, task, now, outcome=outcome, actor=actor)
-        else:
-            cancel_task(session, task, now, outcome, actor)
+            notices.refused(session, notifier, manifest, line.dossier_code, now)
     session.flush()
 
 

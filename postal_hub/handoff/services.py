@@ -11,9 +11,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.status import TaskStatus, TaskType
-from postal_hub.contracts.task_models import Task
-from postal_hub.contracts.tasks import start_task
 from postal_hub.core import audit
 from postal_hub.core.clock import to_local
 from postal_hub.core.counters import next_value
@@ -25,15 +22,13 @@ from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.handoff import notices
 from postal_hub.handoff.access import require_prepare
+from postal_hub.handoff.legs import leg_for
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.status import MANIFEST_MACHINE, Direction, LineStatus, ManifestStatus
 from postal_hub.intake.custody import actor_label, record_custody
-from postal_hub.intake.lifecycle import set_status
 from postal_hub.intake.models import Dossier
-from postal_hub.intake.status import DossierStatus
 
 SEAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,29}$")
-READY = (DossierStatus.ACCEPTED.value, DossierStatus.DIGITIZED.value)
 OPEN_MANIFESTS = (ManifestStatus.DRAFT.value, ManifestStatus.DISPATCHED.value)
 MAX_LINES = 500
 
@@ -88,11 +83,6 @@ def set_manifest_status(
     session.flush()
 
 
-def component_count(dossier: Dossier) -> int:
-    """The papers physically in the envelope: reused documents travel as files, not paper."""
-    return sum(c.count for c in dossier.components if c.reused_file_id is None)
-
-
 def create_manifest(
     session: Session,
     actor: User,
@@ -101,9 +91,12 @@ def create_manifest(
     lines: list[LineInput],
     now: datetime,
     note: str = "",
+    direction: Direction = Direction.TO_UNIT,
 ) -> Manifest:
-    """A draft manifest from this office to one unit. Every dossier must be accepted here for that unit,
-    not yet on another open manifest, and sealed in its own envelope (one seal number each)."""
+    """A draft manifest between this office and one unit, the way `direction` says. Every dossier must
+    be this unit's and this office's, ready for the leg (see `legs`), not yet on another open manifest,
+    and sealed in its own envelope (one seal number each)."""
+    leg = leg_for(direction.value)
     errors = FieldErrors()
     if unit is None or unit.kind != OrgKind.ONE_STOP_UNIT or not unit.active:
         errors.add("unit_id", _l("Choose the one-stop unit the dossiers go to."))
@@ -123,12 +116,20 @@ def create_manifest(
             sa.select(Dossier).where(Dossier.code == line.dossier_code).with_for_update()
         )
         seal = (line.seal_number or "").strip().upper()
-        if dossier is None or dossier.office_id != office.id:
-            errors.add(field, _l("%(code)s was not accepted at this office.", code=line.dossier_code))
+        ready = dossier is not None and session.scalar(
+            sa.select(sa.func.count()).select_from(Dossier).where(Dossier.id == dossier.id, *leg.ready())
+        )
+        if dossier is None or (leg.prepared_at_unit and dossier.unit_id != unit.id):
+            errors.add(field, _l("%(code)s is not a dossier of this unit.", code=line.dossier_code))
+        elif dossier.office_id != office.id:
+            if leg.prepared_at_unit:
+                errors.add(field, _l("%(code)s goes to another post office.", code=dossier.code))
+            else:
+                errors.add(field, _l("%(code)s was not accepted at this office.", code=line.dossier_code))
         elif dossier.unit_id != unit.id:
             errors.add(field, _l("%(code)s goes to another unit.", code=dossier.code))
-        elif dossier.status not in READY or dossier.id in busy:
-            errors.add(field, _l("%(code)s is already on its way or on another manifest.", code=dossier.code))
+        elif not ready or dossier.id in busy:
+            errors.add(field, leg.not_ready_message(dossier))
         elif not SEAL.match(seal):
             errors.add(
                 field,
@@ -144,10 +145,11 @@ def create_manifest(
             dossiers.append((dossier, seal))
     errors.raise_if_any()
     day = to_local(now).date()
-    sequence = next_value(session, f"manifest:{office.code}:{day:%y%m%d}")
+    sender = unit.code if leg.prepared_at_unit else office.code
+    sequence = next_value(session, f"manifest:{leg.prefix}:{sender}:{day:%y%m%d}")
     manifest = Manifest(
-        number=f"BK-{office.code}-{day:%y%m%d}-{sequence:03d}",
-        direction=Direction.TO_UNIT.value,
+        number=f"{leg.prefix}-{sender}-{day:%y%m%d}-{sequence:03d}",
+        direction=direction.value,
         status=ManifestStatus.DRAFT.value,
         operator_id=office.operator_id,
         office_id=office.id,
@@ -163,7 +165,7 @@ def create_manifest(
             dossier_id=dossier.id,
             dossier_code=dossier.code,
             item_number=dossier.item_number,
-            component_count=component_count(dossier),
+            component_count=leg.envelope_count(dossier),
             seal_number=seal,
             status=LineStatus.PENDING.value,
         )
@@ -172,10 +174,9 @@ def create_manifest(
     session.add(manifest)
     session.flush()
     who = actor_label(actor)
+    place = unit.name if leg.prepared_at_unit else office.name
     for dossier, seal in dossiers:
-        record_custody(
-            session, dossier, CustodyKind.SEALED, now, who, office.name, manifest.number, {"seal": seal}
-        )
+        record_custody(session, dossier, CustodyKind.SEALED, now, who, place, manifest.number, {"seal": seal})
     audit.record(
         session, actor.id, "manifest.created", "manifest", manifest.number, {"lines": len(dossiers)}, at=now
     )
@@ -185,30 +186,14 @@ def create_manifest(
 def dispatch(
     session: Session, actor: User, manifest: Manifest, now: datetime, notifier: Notifier | None = None
 ) -> None:
-    """The envelopes leave the office: every dossier is on its way, its carriage task under way, and
-    the unit's officers are told."""
+    """The envelopes leave: each dossier moves on (its leg says how) and the receiving side is told."""
     require_prepare(actor, manifest)
     who = actor_label(actor)
     set_manifest_status(session, manifest, ManifestStatus.DISPATCHED, now, who, actor.id)
     manifest.dispatched_at, manifest.dispatched_by_id = now, actor.id
+    leg = leg_for(manifest.direction)
     for line in manifest.lines:
-        dossier = line.dossier
-        set_status(
-            session, dossier, DossierStatus.DISPATCHED, now, manifest.office.name, actor, note=manifest.number
-        )
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.DISPATCHED,
-            now,
-            who,
-            manifest.office.name,
-            manifest.number,
-            {"seal": line.seal_number, "to": manifest.unit.code},
-        )
-        for task in open_tasks(session, dossier, TaskType.CARRIAGE):
-            if task.status == TaskStatus.OPEN.value:
-                start_task(session, task, now, actor)
+        leg.dispatched(session, manifest, line, actor, who, now)
     if notifier is not None:
         notices.dispatched(session, notifier, manifest, now)
 
@@ -217,15 +202,3 @@ def cancel(session: Session, actor: User, manifest: Manifest, now: datetime) -> 
     """A draft that never left: its dossiers are free for another manifest."""
     require_prepare(actor, manifest)
     set_manifest_status(session, manifest, ManifestStatus.CANCELLED, now, actor_label(actor), actor.id)
-
-
-def open_tasks(session: Session, dossier: Dossier, task_type: TaskType) -> list[Task]:
-    return list(
-        session.scalars(
-            sa.select(Task).where(
-                Task.dossier_code == dossier.code,
-                Task.task_type == task_type.value,
-                Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value]),
-            )
-        )
-    )

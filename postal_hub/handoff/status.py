@@ -11,12 +11,14 @@ from postal_hub.core.state import StateMachine
 
 class Direction(StrEnum):
     TO_UNIT = "to_unit"  # dossiers, post office -> one-stop unit
-    TO_POST = "to_post"  # results, one-stop unit -> post office (the delivery feature)
+    TO_POST = "to_post"  # results, one-stop unit -> post office
+    RETURN = "return"  # results the post could not hand over, post office -> one-stop unit
 
 
 DIRECTION_LABELS = {
     Direction.TO_UNIT: _l("Dossiers to the unit"),
     Direction.TO_POST: _l("Results to the post office"),
+    Direction.RETURN: _l("Results returned to the unit"),
 }
 
 

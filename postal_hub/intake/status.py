@@ -16,8 +16,10 @@ class DossierStatus(StrEnum):
     RECEIVED = "received"
     REJECTED = "rejected"
     RESULT_READY = "result_ready"
+    RESULT_COLLECTED = "result_collected"  # the post holds the result (travelling, or at the office)
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
+    RETURNING = "returning"
     RETURNED = "returned"
 
 
@@ -28,8 +30,10 @@ DOSSIER_STATUS_LABELS = {
     DossierStatus.RECEIVED: _l("Received by the unit"),
     DossierStatus.REJECTED: _l("Returned by the unit"),
     DossierStatus.RESULT_READY: _l("Result ready"),
+    DossierStatus.RESULT_COLLECTED: _l("Result with the post"),
     DossierStatus.OUT_FOR_DELIVERY: _l("Out for delivery"),
     DossierStatus.DELIVERED: _l("Result delivered"),
+    DossierStatus.RETURNING: _l("Result on its way back to the unit"),
     DossierStatus.RETURNED: _l("Result returned to the unit"),
 }
 
@@ -43,8 +47,22 @@ DOSSIER_MACHINE = StateMachine[DossierStatus](
         # A refused dossier is put right (or re-routed) at the post and travels again.
         DossierStatus.REJECTED: frozenset({DossierStatus.ACCEPTED}),
         DossierStatus.RECEIVED: frozenset({DossierStatus.RESULT_READY}),
-        DossierStatus.RESULT_READY: frozenset({DossierStatus.OUT_FOR_DELIVERY, DossierStatus.DELIVERED}),
-        DossierStatus.OUT_FOR_DELIVERY: frozenset({DossierStatus.DELIVERED, DossierStatus.RETURNED}),
+        # Handed over at the unit's counter, or collected by the post.
+        DossierStatus.RESULT_READY: frozenset({DossierStatus.DELIVERED, DossierStatus.RESULT_COLLECTED}),
+        # Collected at the office, taken out by a postman, sent back after failures; or, when the
+        # office refused the envelope, back at the unit.
+        DossierStatus.RESULT_COLLECTED: frozenset(
+            {
+                DossierStatus.OUT_FOR_DELIVERY,
+                DossierStatus.DELIVERED,
+                DossierStatus.RETURNING,
+                DossierStatus.RESULT_READY,
+            }
+        ),
+        # Handed over, or a failed attempt: back at the office.
+        DossierStatus.OUT_FOR_DELIVERY: frozenset({DossierStatus.DELIVERED, DossierStatus.RESULT_COLLECTED}),
+        # Refused by the unit on the return manifest: back with the post.
+        DossierStatus.RETURNING: frozenset({DossierStatus.RETURNED, DossierStatus.RESULT_COLLECTED}),
     },
     DOSSIER_STATUS_LABELS,
 )
@@ -97,8 +115,13 @@ EVENT_LABELS = {
     "rerouted": _l("Re-routed to the competent unit"),
     "resubmitted": _l("Put right at the post office, to be sent again"),
     "result_ready": _l("Result ready"),
+    "result_collected": _l("Result collected from the unit by the post"),
+    "result_refused": _l("Result envelope refused at the post office, back at the unit"),
+    "at_office": _l("Result arrived at the post office"),
     "out_for_delivery": _l("Out for delivery"),
     "delivered": _l("Delivered"),
     "delivery_failed": _l("Delivery failed"),
+    "returning": _l("Result on its way back to the unit"),
+    "return_refused": _l("Return refused by the unit, back at the post office"),
     "returned": _l("Returned to the unit"),
 }

@@ -15,6 +15,10 @@ class CustodyKind(StrEnum):
     RECEIVED = "received"
     REJECTED = "rejected"
     RESULT_HANDED_TO_POST = "result_handed_to_post"
+    RECEIVED_AT_OFFICE = "received_at_office"
+    REFUSED_AT_OFFICE = "refused_at_office"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    BACK_AT_OFFICE = "back_at_office"
     DELIVERED = "delivered"
     RETURNED = "returned"
 
@@ -27,6 +31,10 @@ CUSTODY_LABELS = {
     CustodyKind.RECEIVED: _l("Received by the unit"),
     CustodyKind.REJECTED: _l("Refused by the unit, back with the post"),
     CustodyKind.RESULT_HANDED_TO_POST: _l("Result handed to the post"),
+    CustodyKind.RECEIVED_AT_OFFICE: _l("Received at the post office"),
+    CustodyKind.REFUSED_AT_OFFICE: _l("Refused at the post office, back with the unit"),
+    CustodyKind.OUT_FOR_DELIVERY: _l("Handed to the postman for delivery"),
+    CustodyKind.BACK_AT_OFFICE: _l("Back at the post office after a failed attempt"),
     CustodyKind.DELIVERED: _l("Delivered to the citizen"),
     CustodyKind.RETURNED: _l("Returned to the unit"),
 }
