@@ -97,6 +97,16 @@ def preparing_office(session: Session, actor: User) -> PostOffice:
     return office
 
 
+def preparing_unit(session: Session, actor: User) -> Organization:
+    """Results leave from the unit the officer works for."""
+    if not actor.has_role(Role.UNIT_OFFICER) or actor.organization_id is None:
+        raise PermissionDenied(str(_l("Only officers of a one-stop unit send results to the post.")))
+    unit = session.get(Organization, actor.organization_id)
+    if unit is None or not unit.active or unit.kind != OrgKind.ONE_STOP_UNIT:
+        raise PermissionDenied(str(_l("Your unit is not active.")))
+    return unit
+
+
 def can_prepare(actor: User | None, manifest: Manifest) -> bool:
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return True

@@ -13,7 +13,7 @@ from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.access import scope_manifests
-from postal_hub.handoff.legs import TO_UNIT
+from postal_hub.handoff.legs import TO_UNIT, Leg
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.services import on_open_manifest
 from postal_hub.handoff.status import LineStatus, ManifestStatus
@@ -34,26 +34,38 @@ def manifest_page(
     return paginate(session, stmt.order_by(Manifest.id.desc()), page, per_page)
 
 
-def ready_by_unit(session: Session, office: PostOffice) -> list[tuple[Organization, int]]:
-    """The units this office has dossiers waiting for, with how many: where a manifest is due."""
+def ready_by_unit(session: Session, office: PostOffice, leg: Leg = TO_UNIT) -> list[tuple[Organization, int]]:
+    """The units this office has envelopes waiting for, with how many: where a manifest is due."""
     rows = session.execute(
         sa.select(Organization, sa.func.count(Dossier.id))
         .join(Dossier, Dossier.unit_id == Organization.id)
-        .where(Dossier.office_id == office.id, *TO_UNIT.ready(), Dossier.id.not_in(on_open_manifest()))
+        .where(Dossier.office_id == office.id, *leg.ready(), Dossier.id.not_in(on_open_manifest()))
         .group_by(Organization.id)
         .order_by(Organization.name)
     ).all()
     return [(org, int(n)) for org, n in rows]
 
 
-def ready_dossiers(session: Session, office: PostOffice, unit_id: int) -> list[Dossier]:
+def ready_by_office(session: Session, unit: Organization, leg: Leg) -> list[tuple[PostOffice, int]]:
+    """For the unit: the post offices it has results waiting for."""
+    rows = session.execute(
+        sa.select(PostOffice, sa.func.count(Dossier.id))
+        .join(Dossier, Dossier.office_id == PostOffice.id)
+        .where(Dossier.unit_id == unit.id, *leg.ready(), Dossier.id.not_in(on_open_manifest()))
+        .group_by(PostOffice.id)
+        .order_by(PostOffice.name)
+    ).all()
+    return [(office, int(n)) for office, n in rows]
+
+
+def ready_dossiers(session: Session, office: PostOffice, unit_id: int, leg: Leg = TO_UNIT) -> list[Dossier]:
     return list(
         session.scalars(
             sa.select(Dossier)
             .where(
                 Dossier.office_id == office.id,
                 Dossier.unit_id == unit_id,
-                *TO_UNIT.ready(),
+                *leg.ready(),
                 Dossier.id.not_in(on_open_manifest()),
             )
             .options(selectinload(Dossier.components), selectinload(Dossier.procedure))

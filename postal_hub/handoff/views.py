@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,19 +12,28 @@ from werkzeug.wrappers import Response
 
 from postal_hub.auth.permissions import roles_required
 from postal_hub.core.errors import DomainError
-from postal_hub.core.orgs.models import Organization
+from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.pagination import parse_page, record_number
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
 from postal_hub.handoff import receiving, services
-from postal_hub.handoff.access import can_prepare, can_receive, get_manifest, preparing_office
+from postal_hub.handoff.access import can_prepare, can_receive, get_manifest, preparing_office, preparing_unit
 from postal_hub.handoff.forms import ExtraEnvelopeForm, LineAnswerForm, NewManifestForm
+from postal_hub.handoff.legs import leg_for
 from postal_hub.handoff.models import Manifest
-from postal_hub.handoff.queries import discrepancies, manifest_page, ready_by_unit, ready_dossiers
+from postal_hub.handoff.queries import (
+    discrepancies,
+    manifest_page,
+    ready_by_office,
+    ready_by_unit,
+    ready_dossiers,
+)
 from postal_hub.handoff.status import (
+    DIRECTION_LABELS,
     LINE_STATUS_LABELS,
     MANIFEST_STATUS_LABELS,
     REJECT_REASON_LABELS,
+    Direction,
     ManifestStatus,
 )
 from postal_hub.intake.custody import actor_label
@@ -59,22 +70,56 @@ def manifests() -> str:
         q=q,
         args=args,
         statuses=MANIFEST_STATUS_LABELS,
+        directions=DIRECTION_LABELS,
         can_prepare=current_user.has_role(*PREPARERS) and current_user.post_office_id is not None,
+        can_send_results=current_user.has_role(Role.UNIT_OFFICER),
     )
 
 
+# What a new manifest carries: ?kind= on the new-manifest pages.
+KINDS = {"dossiers": Direction.TO_UNIT, "results": Direction.TO_POST, "returns": Direction.RETURN}
+
+
+def _counterpart(
+    direction: Direction,
+) -> tuple[PostOffice | None, Organization | None, list[tuple[Any, int]]]:
+    """The sending side's own office or unit, the chosen other side (None: not chosen yet), and the
+    choices with how many envelopes wait for each."""
+    leg = leg_for(direction.value)
+    if leg.prepared_at_unit:
+        own_unit = preparing_unit(db.session, current_user)
+        number = record_number(request.values.get("office", ""))
+        office = db.session.get(PostOffice, number) if number is not None else None
+        return office, own_unit, list(ready_by_office(db.session, own_unit, leg))
+    own_office = preparing_office(db.session, current_user)
+    number = record_number(request.values.get("unit", ""))
+    unit = db.session.get(Organization, number) if number is not None else None
+    return own_office, unit, list(ready_by_unit(db.session, own_office, leg))
+
+
 @bp.route("/manifests/new", methods=["GET", "POST"])
-@roles_required(*PREPARERS)
+@roles_required(*PREPARERS, Role.UNIT_OFFICER)
 def manifest_new() -> str | Response:
-    office = preparing_office(db.session, current_user)
-    unit_id = request.values.get("unit", "")
-    unit_number = record_number(unit_id)
-    unit = db.session.get(Organization, unit_number) if unit_number is not None else None
-    if unit is None:
+    kind = request.values.get("kind", "dossiers")
+    direction = KINDS.get(kind, Direction.TO_UNIT)
+    kind = next(k for k, d in KINDS.items() if d == direction)
+    if (direction == Direction.TO_POST) != current_user.has_role(Role.UNIT_OFFICER):
+        abort(403)
+    leg = leg_for(direction.value)
+    office, unit, choices = _counterpart(direction)
+    chosen_side = office if leg.prepared_at_unit else unit
+    if chosen_side is None or not any(c.id == chosen_side.id for c, _n in choices):
         return render_template(
-            "handoff/choose_unit.html", office=office, units=ready_by_unit(db.session, office)
+            "handoff/choose_unit.html",
+            kind=kind,
+            from_unit=leg.prepared_at_unit,
+            office=office,
+            unit=unit,
+            choices=choices,
+            direction_label=DIRECTION_LABELS[direction],
         )
-    dossiers = ready_dossiers(db.session, office, unit.id)
+    assert office is not None and unit is not None
+    dossiers = ready_dossiers(db.session, office, unit.id, leg)
     form = NewManifestForm()
     chosen = set(request.form.getlist("dossier"))
     seals = {d.code: request.form.get(f"seal-{d.code}", "").strip()[:40] for d in dossiers}
@@ -83,7 +128,14 @@ def manifest_new() -> str | Response:
         lines = [services.LineInput(d.code, seals[d.code]) for d in dossiers if d.code in chosen]
         try:
             made = services.create_manifest(
-                db.session, current_user, office, unit, lines, clock().now(), form.note.data or ""
+                db.session,
+                current_user,
+                office,
+                unit,
+                lines,
+                clock().now(),
+                form.note.data or "",
+                direction=direction,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -103,13 +155,17 @@ def manifest_new() -> str | Response:
             return redirect(url_for("handoff.manifest_page_view", number=made.number))
     return render_template(
         "handoff/new.html",
+        kind=kind,
+        from_unit=leg.prepared_at_unit,
         office=office,
         unit=unit,
         dossiers=dossiers,
+        papers={d.code: leg.envelope_count(d) for d in dossiers},
         form=form,
         chosen=chosen if request.method == "POST" else {d.code for d in dossiers},
         seals=seals,
         problems=problems,
+        direction_label=DIRECTION_LABELS[direction],
     )
 
 
@@ -120,6 +176,8 @@ def _detail(manifest: Manifest, **extra: object) -> str:
         statuses=MANIFEST_STATUS_LABELS,
         line_statuses=LINE_STATUS_LABELS,
         reasons=REJECT_REASON_LABELS,
+        directions=DIRECTION_LABELS,
+        from_unit=manifest.direction == Direction.TO_POST.value,
         found=discrepancies(manifest),
         may_prepare=manifest.status == ManifestStatus.DRAFT.value and can_prepare(current_user, manifest),
         may_receive=manifest.status == ManifestStatus.DISPATCHED.value
@@ -170,7 +228,7 @@ def _act(number: str, action: str) -> Response:
     try:
         if action == "dispatch":
             services.dispatch(db.session, current_user, manifest, now, notifier())
-            message = _("Dispatched: the unit can now confirm each envelope.")
+            message = _("Dispatched: the receiving side can now confirm each envelope.")
         elif action == "cancel":
             services.cancel(db.session, current_user, manifest, now)
             message = _("The manifest is cancelled; its dossiers can go on another one.")
@@ -187,19 +245,19 @@ def _act(number: str, action: str) -> Response:
 
 
 @bp.post("/manifests/<number>/dispatch")
-@roles_required(*PREPARERS, Role.SYSTEM_ADMIN)
+@roles_required(*PREPARERS, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN)
 def manifest_dispatch(number: str) -> Response:
     return _act(number, "dispatch")
 
 
 @bp.post("/manifests/<number>/cancel")
-@roles_required(*PREPARERS, Role.SYSTEM_ADMIN)
+@roles_required(*PREPARERS, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN)
 def manifest_cancel(number: str) -> Response:
     return _act(number, "cancel")
 
 
 @bp.post("/manifests/<number>/close")
-@roles_required(Role.UNIT_OFFICER, Role.SYSTEM_ADMIN)
+@roles_required(Role.UNIT_OFFICER, *PREPARERS, Role.SYSTEM_ADMIN)
 def manifest_close(number: str) -> Response:
     manifest = get_manifest(db.session, current_user, number)
     if not can_receive(db.session, current_user, manifest):
@@ -208,7 +266,7 @@ def manifest_close(number: str) -> Response:
 
 
 @bp.post("/manifests/<number>/lines/<int:line_id>")
-@roles_required(Role.UNIT_OFFICER, Role.SYSTEM_ADMIN)
+@roles_required(Role.UNIT_OFFICER, *PREPARERS, Role.SYSTEM_ADMIN)
 def manifest_line_answer(number: str, line_id: int) -> Response:
     manifest = get_manifest(db.session, current_user, number)
     if not can_receive(db.session, current_user, manifest):
@@ -249,7 +307,7 @@ def manifest_line_answer(number: str, line_id: int) -> Response:
 
 
 @bp.post("/manifests/<number>/extras")
-@roles_required(Role.UNIT_OFFICER, Role.SYSTEM_ADMIN)
+@roles_required(Role.UNIT_OFFICER, *PREPARERS, Role.SYSTEM_ADMIN)
 def manifest_extra(number: str) -> Response | str:
     manifest = get_manifest(db.session, current_user, number)
     if not can_receive(db.session, current_user, manifest):

@@ -17,6 +17,9 @@ from postal_hub.core.errors import DomainError
 from postal_hub.core.pagination import ListRequest, record_number
 from postal_hub.core.places.queries import commune_choices, province_choices
 from postal_hub.core.users.models import Role
+from postal_hub.delivery.queries import delivery_for
+from postal_hub.delivery.status import DELIVERY_STATUS_LABELS
+from postal_hub.delivery.status import EVENT_LABELS as DELIVERY_EVENT_LABELS
 from postal_hub.extensions import db
 from postal_hub.handoff.forms import SendAgainForm
 from postal_hub.handoff.queries import dossier_lines, reroute_choices
@@ -195,6 +198,9 @@ def dossier_page(code: str) -> str:
         reasons=REJECT_REASON_LABELS,
         refused=refused,
         resend_form=resend_form,
+        delivery=delivery_for(db.session, dossier),
+        delivery_statuses=DELIVERY_STATUS_LABELS,
+        delivery_events=DELIVERY_EVENT_LABELS,
     )
 
 
