@@ -17,6 +17,8 @@ from postal_hub.core.clock import LOCAL_TZ
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import OrgKind
 from postal_hub.core.pagination import page_number, paginate
+from postal_hub.delivery.models import Delivery
+from postal_hub.delivery.queries import delivery_for
 from postal_hub.delivery.ready import ResultReady, mark_result_ready
 from postal_hub.extensions import db
 from postal_hub.handoff.models import Manifest, ManifestLine
@@ -133,6 +135,35 @@ def detail_json(d: Dossier) -> dict[str, Any]:
             for line in lines
         ],
         "events": [event_json(e) for e in d.events],
+        "delivery": _delivery_json(delivery_for(db.session, d)),
+    }
+
+
+def _delivery_json(delivery: Delivery | None) -> dict[str, Any] | None:
+    """How the result comes back: where it is, the window, the attempts (proof stays in the app)."""
+    if delivery is None:
+        return None
+    return {
+        "status": delivery.status,
+        "method": delivery.method,
+        "post_office": {"code": delivery.office.code, "name": delivery.office.name},
+        "amount_due": delivery.amount_due,
+        "window_start": iso(delivery.window_start),
+        "window_end": iso(delivery.window_end),
+        "hold_until": iso(delivery.hold_until),
+        "attempts": [
+            {
+                "number": a.number,
+                "outcome": a.outcome,
+                "at": iso(a.at),
+                "reason": a.reason,
+                "recipient": a.recipient,
+                "id_method": a.id_method,
+                "amount_collected": a.amount_collected,
+                "payment_method": a.payment_method,
+            }
+            for a in delivery.attempts_made
+        ],
     }
 
 

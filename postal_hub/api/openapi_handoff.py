@@ -115,6 +115,33 @@ DETAIL = {
             },
         },
         "events": {"type": "array", "items": EVENT},
+        "delivery": {
+            "type": ["object", "null"],
+            "description": "How the result comes back through the post; null when it does not (yet)",
+            "properties": {
+                "status": {
+                    "enum": [
+                        "at_unit",
+                        "in_transit",
+                        "at_office",
+                        "assigned",
+                        "out",
+                        "blocked",
+                        "delivered",
+                        "to_return",
+                        "returning",
+                        "returned",
+                    ]
+                },
+                "method": {"enum": ["home", "post_office"]},
+                "post_office": {"type": "object"},
+                "amount_due": {"type": "integer"},
+                "window_start": {"type": ["string", "null"], "format": "date-time"},
+                "window_end": {"type": ["string", "null"], "format": "date-time"},
+                "hold_until": {"type": ["string", "null"], "format": "date-time"},
+                "attempts": {"type": "array", "items": {"type": "object"}},
+            },
+        },
     },
 }
 
