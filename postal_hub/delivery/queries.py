@@ -40,10 +40,13 @@ VIEWS: dict[str, list[sa.ColumnElement[bool]]] = {
 
 
 def scope_deliveries(session: Session, actor: User, stmt: S) -> S:
-    """The office's staff see its deliveries, a postal manager the operator's, a unit its own."""
+    """The office's clerks see its deliveries, a postman those on his runs, a postal manager the
+    operator's, a unit its own."""
     if actor.has_role(Role.SYSTEM_ADMIN):
         return stmt
-    if actor.has_role(Role.POSTAL_CLERK, Role.POSTMAN):
+    if actor.has_role(Role.POSTMAN):
+        return stmt.where(Delivery.postman_id == actor.id)  # his own runs, nobody else's
+    if actor.has_role(Role.POSTAL_CLERK):
         if actor.post_office_id is None:
             return stmt.where(sa.false())
         return stmt.where(Delivery.office_id == actor.post_office_id)

@@ -21,6 +21,7 @@ from postal_hub.core.users import api_keys
 from postal_hub.core.users.models import ApiKey, Role, User
 from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.demo.contracts import seed_contracts
+from postal_hub.demo.deliveries import seed_deliveries
 from postal_hub.demo.dossiers import seed_dossiers
 from postal_hub.demo.manifests import seed_manifests
 from postal_hub.demo.pickups import seed_pickups, seed_schedules
@@ -162,5 +163,6 @@ def seed_demo(
         report.dossiers = seed_dossiers(session, now, store)
         report.dossiers += seed_manifests(session, now)
         report.counts["pickups"] = seed_pickups(session, secret_key, base_url, {}, now)
+        report.counts["results"] = seed_deliveries(session, now)
     session.flush()
     return report

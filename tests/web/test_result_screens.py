@@ -187,3 +187,23 @@ def test_the_dossier_page_shows_the_results_delivery(
     auth.sign_in(world["officer"].username)
     page = client.get(f"/desk/dossiers/{delivery.dossier.code}").get_data(as_text=True)
     assert 'id="delivery"' in page and "Giấy phép số 12/GP" in page
+
+
+def test_another_units_officer_sees_none_of_the_units_results(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    delivery = delivery_at_office(session, world, clock.now())
+    stranger = factories.user(session, Role.UNIT_OFFICER, organization=factories.unit(session))
+    session.commit()
+    auth.sign_in(stranger.username)
+    assert delivery.dossier.code not in client.get("/deliveries?view=deliver").get_data(as_text=True)
+    assert client.get(f"/desk/dossiers/{delivery.dossier.code}").status_code == 404
+
+
+def test_a_postman_lists_only_the_results_on_his_own_runs(
+    session: Session, client: FlaskClient, auth: AuthActions, world: dict[str, Any], clock: FixedClock
+) -> None:
+    delivery = delivery_at_office(session, world, clock.now())
+    session.commit()
+    auth.sign_in(world["postman"].username)
+    assert delivery.dossier.code not in client.get("/deliveries?view=deliver").get_data(as_text=True)
