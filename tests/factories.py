@@ -170,6 +170,8 @@ def contract(
         "page_price",
         "penalty_per_breach",
         "pickup_bands",
+        "delivery_attempts",
+        "collection_hold_days",
     ):
         if key in overrides:
             scope_values[key] = overrides.pop(key)

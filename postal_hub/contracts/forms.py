@@ -70,6 +70,21 @@ class ScopeFields(BaseForm):
             "10,000 VND more…; nothing is picked up beyond the last band. Empty: one price."
         ),
     )
+    # The service checks the ranges (1-10, 1-90) and names the field.
+    delivery_attempts = IntegerField(
+        _l("Delivery attempts before the result is returned"),
+        default=3,
+        validators=[Optional()],
+        render_kw={"min": 1, "max": 10},
+        description=_l("From 1 to 10: failed door attempts after which the result goes back to the unit."),
+    )
+    collection_hold_days = IntegerField(
+        _l("Days a result waits at the post office"),
+        default=15,
+        validators=[Optional()],
+        render_kw={"min": 1, "max": 90},
+        description=_l("From 1 to 90: after this, a result not collected is returned to the unit."),
+    )
 
     def scope_input(self) -> ScopeInput:
         terms = []
@@ -92,6 +107,8 @@ class ScopeFields(BaseForm):
             page_price=self.page_price.data or "",
             penalty_per_breach=self.penalty_per_breach.data or "",
             pickup_bands=self.pickup_bands.data or "",
+            delivery_attempts=self.delivery_attempts.data,
+            collection_hold_days=self.collection_hold_days.data,
         )
 
     @staticmethod
@@ -122,6 +139,8 @@ class ScopeFields(BaseForm):
         self.page_price.data = str(version.page_price)
         self.penalty_per_breach.data = str(version.penalty_per_breach)
         self.pickup_bands.data = version.pickup_bands or ""
+        self.delivery_attempts.data = version.delivery_attempts
+        self.collection_hold_days.data = version.collection_hold_days
         for term in version.terms:
             getattr(self, f"{term.task_type}_on").data = True
             getattr(self, f"{term.task_type}_sla").data = term.sla_hours

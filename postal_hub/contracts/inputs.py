@@ -19,6 +19,9 @@ from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.validation import FieldErrors
 
 MAX_SLA_HOURS = 24 * 365
+# Result delivery settings: door attempts before a result goes back, days it waits at an office.
+DELIVERY_ATTEMPTS = (1, 10)
+COLLECTION_HOLD_DAYS = (1, 90)
 
 
 @dataclass
@@ -41,6 +44,8 @@ class ScopeInput:
     page_price: object = 0
     penalty_per_breach: object = 0
     pickup_bands: str = ""
+    delivery_attempts: object = 3
+    collection_hold_days: object = 15
 
 
 @dataclass
@@ -68,6 +73,19 @@ class CleanScope:
     page_price: int
     penalty_per_breach: int
     pickup_bands: str = ""
+    delivery_attempts: int = 3
+    collection_hold_days: int = 15
+
+
+def _whole_number(errors: FieldErrors, field: str, value: object, bounds: tuple[int, int]) -> int | None:
+    low, high = bounds
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if number is None and isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
+        errors.add(field, _l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high))
+        return None
+    return number
 
 
 def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> CleanScope:
@@ -102,6 +120,8 @@ def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> Clea
     bands = errors.check("pickup_bands", normalise_bands, data.pickup_bands) or ""
     if bands and not any(t[0] == TaskType.HOME_PICKUP for t in terms):
         errors.add("pickup_bands", _l("Distance bands apply to home pickup; include home pickup first."))
+    attempts = _whole_number(errors, "delivery_attempts", data.delivery_attempts, DELIVERY_ATTEMPTS)
+    hold_days = _whole_number(errors, "collection_hold_days", data.collection_hold_days, COLLECTION_HOLD_DAYS)
     return CleanScope(
         terms,
         data.working_hours,
@@ -112,6 +132,8 @@ def clean_scope(session: Session, data: ScopeInput, errors: FieldErrors) -> Clea
         page_price or 0,
         penalty or 0,
         bands,
+        attempts or DELIVERY_ATTEMPTS[0],
+        hold_days or COLLECTION_HOLD_DAYS[0],
     )
 
 

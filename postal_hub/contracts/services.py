@@ -45,6 +45,8 @@ def _apply_scope(version: ContractVersion, scope: CleanScope) -> None:
     version.page_price = scope.page_price
     version.penalty_per_breach = scope.penalty_per_breach
     version.pickup_bands = scope.pickup_bands
+    version.delivery_attempts = scope.delivery_attempts
+    version.collection_hold_days = scope.collection_hold_days
 
 
 def _term(term: ContractTerm | None, task_type: str, sla: int, price: int) -> ContractTerm:

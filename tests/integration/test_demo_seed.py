@@ -53,10 +53,24 @@ def test_the_demo_has_a_manifest_received_and_one_awaiting_the_officer(
     from postal_hub.handoff.models import Manifest
 
     seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
-    manifests = session.scalars(sa.select(Manifest).order_by(Manifest.id)).all()
-    assert [m.status for m in manifests] == ["closed", "dispatched"]
+    manifests = session.scalars(
+        sa.select(Manifest).where(Manifest.direction == "to_unit").order_by(Manifest.id)
+    ).all()
+    assert [m.status for m in manifests][:2] == ["closed", "dispatched"]
     assert manifests[1].unit.code == "000.00.01.H26" and len(manifests[1].lines) == 2
     assert verify_org(session, manifests[1].unit).ok
+
+
+def test_the_demo_has_results_at_each_step_of_the_way_back(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from postal_hub.delivery.models import Delivery
+    from postal_hub.handoff.models import Manifest
+
+    seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
+    statuses = set(session.scalars(sa.select(Delivery.status)))
+    assert {"at_unit", "in_transit", "at_office"} <= statuses
+    assert session.scalar(sa.select(Manifest).where(Manifest.direction == "to_post")) is not None
 
 
 def test_the_demo_has_vnpost_with_forty_offices_in_three_provinces(
