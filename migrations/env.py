@@ -38,6 +38,13 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: object) -> None:
+    sqlite = getattr(connection, "dialect", None) is not None and connection.dialect.name == "sqlite"  # type: ignore[attr-defined]
+    if sqlite:
+        # SQLite changes a table by rebuilding it (batch mode): DROP TABLE with foreign keys on would
+        # cascade-delete the children's rows, or refuse. The pragma only takes effect outside a
+        # transaction, so it is set on the driver connection before Alembic begins one; the keys are
+        # checked once the migration has run instead.
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
@@ -46,6 +53,18 @@ def _run(connection: object) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()  # type: ignore[attr-defined]
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+    if sqlite:
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: object, statement: str) -> None:
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute(statement)
+    cursor.close()
 
 
 if context.is_offline_mode():

@@ -21,6 +21,7 @@ from postal_hub.delivery.models import Delivery
 from postal_hub.delivery.queries import delivery_for
 from postal_hub.delivery.ready import ResultReady, mark_result_ready
 from postal_hub.extensions import db
+from postal_hub.handoff.access import scope_manifests_for_org
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.receiving import confirm_line, pending_line_for_unit
 from postal_hub.handoff.status import RejectReason
@@ -72,11 +73,13 @@ def detail_json(d: Dossier) -> dict[str, Any]:
         f.id: f for f in db.session.scalars(sa.select(DossierFile).where(DossierFile.id.in_(reused_ids)))
     }
     tasks_stmt = sa.select(Task).where(Task.dossier_code == d.code).order_by(Task.id)
-    lines_stmt = (
+    # The other side's drafts are its work in progress, as on GET /manifests.
+    lines_stmt = scope_manifests_for_org(
+        g.api_org,
         sa.select(ManifestLine)
         .join(Manifest, Manifest.id == ManifestLine.manifest_id)
         .where(ManifestLine.dossier_id == d.id)
-        .order_by(ManifestLine.id)
+        .order_by(ManifestLine.id),
     )
     if g.api_org.kind == OrgKind.ONE_STOP_UNIT:
         # A re-routed dossier's earlier journey to another unit is that unit's business.
@@ -279,8 +282,15 @@ def result_ready(code: str) -> Response | tuple[Response, int]:
     assert body is not None
     summary, choice = body.get("summary"), body.get("result_delivery")
     amount = body.get("amount_due", 0)
-    if not isinstance(summary, str) or (choice is not None and not isinstance(choice, str)):
-        return error(422, "invalid", "Summary and result_delivery are text.", {"summary": "Required text."})
+    if not isinstance(summary, str):
+        return error(422, "invalid", "The summary is required text.", {"summary": "Required text."})
+    if choice is not None and not isinstance(choice, str):
+        return error(
+            422,
+            "invalid",
+            "result_delivery is text.",
+            {"result_delivery": "Must be text: home, post_office or counter."},
+        )
     if isinstance(amount, bool) or not isinstance(amount, int):
         return error(
             422, "invalid", "amount_due is an integer number of VND.", {"amount_due": "Not an integer."}

@@ -24,7 +24,9 @@ def manage_token(secret: str, dossier_code: str, salt: str) -> str:
 
 
 def token_matches(secret: str, dossier_code: str, salt: str, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(manage_token(secret, dossier_code, salt), token or "")
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a crafted token must be a plain "no".
+    expected = manage_token(secret, dossier_code, salt).encode()
+    return bool(token) and hmac.compare_digest(expected, (token or "").encode())
 
 
 def one_time_code(secret: str, dossier_code: str, salt: str, round_number: int) -> str:
@@ -35,4 +37,5 @@ def one_time_code(secret: str, dossier_code: str, salt: str, round_number: int) 
 
 def code_matches(secret: str, dossier_code: str, salt: str, round_number: int, entered: str) -> bool:
     entered = "".join(entered.split())
-    return hmac.compare_digest(one_time_code(secret, dossier_code, salt, round_number), entered)
+    expected = one_time_code(secret, dossier_code, salt, round_number).encode()
+    return hmac.compare_digest(expected, entered.encode())

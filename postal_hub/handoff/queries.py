@@ -13,10 +13,10 @@ from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.users.models import Role, User
 from postal_hub.handoff.access import scope_manifests
-from postal_hub.handoff.legs import TO_UNIT, Leg
+from postal_hub.handoff.legs import TO_UNIT, Leg, leg_for
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.services import on_open_manifest
-from postal_hub.handoff.status import LineStatus, ManifestStatus
+from postal_hub.handoff.status import Direction, LineStatus, ManifestStatus
 from postal_hub.intake.models import Dossier
 
 
@@ -110,12 +110,15 @@ def custody_of(session: Session, actor: User, dossier: Dossier) -> list[CustodyE
     )
 
 
-def dossier_lines(session: Session, dossier: Dossier) -> list[ManifestLine]:
-    """Every manifest the dossier travelled on, oldest first (a re-routed dossier has several)."""
+def dossier_lines(session: Session, actor: User, dossier: Dossier) -> list[ManifestLine]:
+    """Every manifest the dossier travelled on that the actor may see, oldest first (a re-routed
+    dossier has several; the other side's drafts are not shown)."""
+    stmt = scope_manifests(
+        session, actor, sa.select(ManifestLine).join(Manifest, Manifest.id == ManifestLine.manifest_id)
+    )
     return list(
         session.scalars(
-            sa.select(ManifestLine)
-            .where(ManifestLine.dossier_id == dossier.id)
+            stmt.where(ManifestLine.dossier_id == dossier.id)
             .options(selectinload(ManifestLine.manifest))
             .order_by(ManifestLine.id)
         )
@@ -136,41 +139,63 @@ def reroute_choices(session: Session, dossier: Dossier) -> list[tuple[int, str]]
     return [(row.id, f"{row.name} ({row.code})") for row in rows]
 
 
+def _waiting(session: Session, leg: Leg, *where: sa.ColumnElement[bool]) -> int:
+    """Envelopes ready for a new manifest of this leg and not yet on one."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Dossier)
+        .where(*where, *leg.ready(), Dossier.id.not_in(on_open_manifest()))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def _manifests(session: Session, *where: sa.ColumnElement[bool]) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Manifest).where(*where)) or 0)
+
+
+def _pending_lines(session: Session, *where: sa.ColumnElement[bool]) -> int:
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(ManifestLine)
+        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+        .where(
+            *where,
+            Manifest.status == ManifestStatus.DISPATCHED.value,
+            ManifestLine.status == LineStatus.PENDING.value,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def start_page_counts(session: Session, actor: User) -> dict[str, int] | None:
-    """What the start page tells about hand-offs: for a post office, dossiers still waiting for a
-    manifest and drafts not yet sent; for a unit, manifests and envelopes waiting for its answer."""
+    """What the start page tells about hand-offs, each side only what it must act on: what waits for a
+    manifest, its own drafts not yet sent, and the envelopes sent to it awaiting its answer."""
+    sent_by_post = Manifest.direction != Direction.TO_POST.value
     if actor.has_role(Role.POSTAL_CLERK, Role.POSTAL_MANAGER) and actor.post_office_id is not None:
-        waiting = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Dossier)
-            .where(
-                Dossier.office_id == actor.post_office_id,
-                *TO_UNIT.ready(),
-                Dossier.id.not_in(on_open_manifest()),
-            )
-        )
-        drafts = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Manifest)
-            .where(Manifest.office_id == actor.post_office_id, Manifest.status == ManifestStatus.DRAFT.value)
-        )
-        return {"ready_dossiers": int(waiting or 0), "drafts": int(drafts or 0)}
+        office_id = actor.post_office_id
+        return {
+            "ready_dossiers": _waiting(session, TO_UNIT, Dossier.office_id == office_id),
+            "results_to_return": _waiting(
+                session, leg_for(Direction.RETURN.value), Dossier.office_id == office_id
+            ),
+            "drafts": _manifests(
+                session,
+                Manifest.office_id == office_id,
+                sent_by_post,
+                Manifest.status == ManifestStatus.DRAFT.value,
+            ),
+            "results_to_confirm": _pending_lines(session, Manifest.office_id == office_id, ~sent_by_post),
+        }
     if actor.has_role(Role.UNIT_OFFICER):
         unit_ids = managed_ids(session, actor)
-        manifests = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Manifest)
-            .where(Manifest.unit_id.in_(unit_ids), Manifest.status == ManifestStatus.DISPATCHED.value)
-        )
-        envelopes = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(ManifestLine)
-            .join(Manifest, Manifest.id == ManifestLine.manifest_id)
-            .where(
-                Manifest.unit_id.in_(unit_ids),
-                Manifest.status == ManifestStatus.DISPATCHED.value,
-                ManifestLine.status == LineStatus.PENDING.value,
-            )
-        )
-        return {"awaiting_manifests": int(manifests or 0), "awaiting_envelopes": int(envelopes or 0)}
+        to_unit = Manifest.unit_id.in_(unit_ids)
+        return {
+            "awaiting_manifests": _manifests(
+                session, to_unit, sent_by_post, Manifest.status == ManifestStatus.DISPATCHED.value
+            ),
+            "awaiting_envelopes": _pending_lines(session, to_unit, sent_by_post),
+            "results_for_the_post": _waiting(
+                session, leg_for(Direction.TO_POST.value), Dossier.unit_id.in_(unit_ids)
+            ),
+        }
     return None

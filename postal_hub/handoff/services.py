@@ -107,14 +107,21 @@ def create_manifest(
     note = errors.optional_text("note", note, 500)
     errors.raise_if_any()
     assert unit is not None
+    # Every dossier's row is locked first, then the open manifests are read: a second preparer waits
+    # on the locks and then sees the first one's draft, so one dossier never lands on two drafts.
+    codes = [line.dossier_code for line in lines]
+    locked = {
+        d.code: d
+        for d in session.scalars(
+            sa.select(Dossier).where(Dossier.code.in_(codes)).order_by(Dossier.id).with_for_update()
+        )
+    }
     busy = set(session.scalars(on_open_manifest()))
     seals: dict[str, str] = {}
     dossiers: list[tuple[Dossier, str]] = []
     for index, line in enumerate(lines):
         field = f"lines-{index}"
-        dossier = session.scalar(
-            sa.select(Dossier).where(Dossier.code == line.dossier_code).with_for_update()
-        )
+        dossier = locked.get(line.dossier_code)
         seal = (line.seal_number or "").strip().upper()
         ready = dossier is not None and session.scalar(
             sa.select(sa.func.count()).select_from(Dossier).where(Dossier.id == dossier.id, *leg.ready())

@@ -167,7 +167,7 @@ def accept_page() -> str | Response | tuple[str, int]:
 @roles_required(*DESK, Role.POSTMAN, Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR)
 def dossier_page(code: str) -> str:
     dossier = get_dossier(db.session, current_user, code)
-    lines, tasks = dossier_lines(db.session, dossier), dossier_tasks(db.session, dossier)
+    lines, tasks = dossier_lines(db.session, current_user, dossier), dossier_tasks(db.session, dossier)
     if current_user.has_role(Role.UNIT_OFFICER, Role.AGENCY_SUPERVISOR):
         # A re-routed dossier's earlier journey to another unit is that unit's business.
         mine = set(managed_ids(db.session, current_user))

@@ -60,3 +60,39 @@ def test_the_models_and_the_migrations_agree(empty_database_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def _counts(url: str, tables: list[str]) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one()) for t in tables}
+    finally:
+        engine.dispose()
+
+
+def test_migrating_a_database_with_data_down_and_up_keeps_every_row(empty_database_url: str) -> None:
+    """SQLite rebuilds a table to change it: its children's rows must survive (no cascade on DROP)."""
+    from postal_hub import create_app
+    from postal_hub.extensions import db
+    from tests import factories
+    from tests.conftest import TEST_CONFIG
+    from tests.fakes import FixedClock
+
+    migrate.upgrade(empty_database_url)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
+    with app.app_context():
+        from postal_hub.core.places.services import sync_places
+
+        sync_places(db.session)
+        world = factories.intake_setup(db.session)
+        dossier = factories.accepted_dossier(db.session, world, FixedClock().now())
+        factories.manifest_for(db.session, world, [dossier], FixedClock().now())
+        db.session.commit()
+    tables = ["dossiers", "manifests", "manifest_lines", "contract_terms", "custody_entries", "tasks"]
+    before = _counts(empty_database_url, tables)
+    assert all(before.values())
+    migrate.downgrade(empty_database_url, "0006")
+    assert _counts(empty_database_url, tables) == before
+    migrate.upgrade(empty_database_url)
+    assert _counts(empty_database_url, tables) == before
