@@ -27,7 +27,12 @@ DEMO_SCAN = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj 
 
 def seed_dossiers(session: Session, now: datetime, store: FileStore) -> list[str]:
     if session.scalar(sa.select(sa.func.count()).select_from(Dossier)):
-        return list(session.scalars(sa.select(Dossier.code).order_by(Dossier.id)))
+        ids = [a[2] for a in DEMO_APPLICANTS]
+        return list(
+            session.scalars(
+                sa.select(Dossier.code).where(Dossier.applicant_citizen_id.in_(ids)).order_by(Dossier.id)
+            )
+        )
     clerk = session.scalar(sa.select(User).where(User.username == "clerk"))
     office = session.scalar(sa.select(PostOffice).where(PostOffice.code == "100000"))
     if clerk is None or office is None:

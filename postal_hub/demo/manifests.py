@@ -53,7 +53,12 @@ def _accept_demo(session: Session, clerk: User, office: PostOffice, now: datetim
 
 def seed_manifests(session: Session, now: datetime) -> list[str]:
     if session.scalar(sa.select(sa.func.count()).select_from(Manifest)):
-        return []
+        ids = [a[1] for a in APPLICANTS]
+        return list(
+            session.scalars(
+                sa.select(Dossier.code).where(Dossier.applicant_citizen_id.in_(ids)).order_by(Dossier.id)
+            )
+        )
     clerk = session.scalar(sa.select(User).where(User.username == "clerk"))
     officer = session.scalar(sa.select(User).where(User.username == "officer"))
     office = session.scalar(sa.select(PostOffice).where(PostOffice.code == "100000"))
