@@ -12,6 +12,7 @@ from postal_hub.contracts import jobs as contract_jobs
 from postal_hub.core.custody.services import checkpoint_all
 from postal_hub.core.messaging.services import send_due
 from postal_hub.core.notifications import Notifier
+from postal_hub.delivery.failures import expire_uncollected
 
 
 def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
@@ -24,6 +25,7 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     )
     keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
     summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
+    summary["deliveries_expired"] = expire_uncollected(session, now)
     summary.update(citizen_messages(session, now))
     return summary
 

@@ -74,6 +74,27 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
             Role.POSTMAN,
         ),
     ),
+    (
+        "delivery.deliveries",
+        _l("Results"),
+        (
+            Role.SYSTEM_ADMIN,
+            Role.AGENCY_SUPERVISOR,
+            Role.UNIT_OFFICER,
+            Role.POSTAL_MANAGER,
+            Role.POSTAL_CLERK,
+        ),
+    ),
+    (
+        "delivery.ratings_page",
+        _l("Ratings"),
+        (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
+    ),
+    (
+        "delivery_remittance.remittance_page",
+        _l("Remittance"),
+        (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
+    ),
     ("pickup.book_page", _l("Home pickup"), (Role.CITIZEN,)),
     ("pickup.dispatch", _l("Pickups"), (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER)),
     ("pickup.my_route", _l("My route"), (Role.POSTMAN,)),

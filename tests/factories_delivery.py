@@ -99,3 +99,87 @@ def delivery_at_office(
     confirm_line(session, clerk, clerk.username, manifest, manifest.lines[0], True, None, "", now)
     session.refresh(delivery)
     return delivery
+
+
+def delivered_result(session: Session, world: dict[str, Any], now: datetime, **overrides: Any) -> Any:
+    """A delivery handed over to the applicant, its status moved directly (no attempt, no proof): for
+    tests about what follows a handover. Home delivery goes through a run with the world's postman;
+    collection at the office is handed over at the counter."""
+    from postal_hub.delivery.events import set_status
+    from postal_hub.delivery.status import DeliveryMethod, DeliveryStatus
+    from postal_hub.intake.lifecycle import set_status as set_dossier_status
+    from postal_hub.intake.status import DossierStatus
+
+    delivery = delivery_at_office(session, world, now, **overrides)
+    dossier, place, postman = delivery.dossier, delivery.office.name, world["postman"]
+    if delivery.method == DeliveryMethod.HOME.value:
+        set_status(
+            session,
+            delivery,
+            DeliveryStatus.ASSIGNED,
+            now,
+            world["manager"],
+            "assigned",
+            postman_id=postman.id,
+            route_position=1,
+            planned_at=now,
+        )
+        set_status(session, delivery, DeliveryStatus.OUT, now, postman, "out")
+        set_dossier_status(
+            session,
+            dossier,
+            DossierStatus.OUT_FOR_DELIVERY,
+            now,
+            place,
+            postman,
+            event_code="out_for_delivery",
+        )
+    actor = postman if delivery.method == DeliveryMethod.HOME.value else world["clerk"]
+    set_status(session, delivery, DeliveryStatus.DELIVERED, now, actor, "delivered", closed_at=now)
+    set_dossier_status(session, dossier, DossierStatus.DELIVERED, now, place, actor, event_code="delivered")
+    return delivery
+
+
+def out_for_delivery(session: Session, world: dict[str, Any], now: datetime, **kw: Any) -> Any:
+    """A home delivery out with the world's postman (or `postman=`), as starting a run leaves it:
+    assigned, then out with a fresh one-time code round, the dossier out for delivery. Pass
+    `delivery=` to take out again one that is back at the office; other keywords go to
+    delivery_at_office (amount_due=...)."""
+    from postal_hub.core.custody.kinds import CustodyKind
+    from postal_hub.delivery.events import set_status
+    from postal_hub.delivery.status import DeliveryStatus
+    from postal_hub.intake.custody import actor_label, record_custody
+    from postal_hub.intake.lifecycle import set_status as set_dossier_status
+    from postal_hub.intake.status import DossierStatus
+
+    postman = kw.pop("postman", None) or world["postman"]
+    delivery = kw.pop("delivery", None) or delivery_at_office(session, world, now, **kw)
+    manager = world["manager"]
+    set_status(
+        session,
+        delivery,
+        DeliveryStatus.ASSIGNED,
+        now,
+        manager,
+        "assigned",
+        postman_id=postman.id,
+        route_position=1,
+        planned_at=now,
+    )
+    set_status(
+        session, delivery, DeliveryStatus.OUT, now, postman, "out", code_round=(delivery.code_round or 0) + 1
+    )
+    dossier = delivery.dossier
+    set_dossier_status(
+        session,
+        dossier,
+        DossierStatus.OUT_FOR_DELIVERY,
+        now,
+        delivery.office.name,
+        postman,
+        event_code="out_for_delivery",
+    )
+    record_custody(
+        session, dossier, CustodyKind.OUT_FOR_DELIVERY, now, actor_label(postman), delivery.office.name
+    )
+    return delivery

@@ -63,6 +63,8 @@ DOSSIER_MACHINE = StateMachine[DossierStatus](
         DossierStatus.OUT_FOR_DELIVERY: frozenset({DossierStatus.DELIVERED, DossierStatus.RESULT_COLLECTED}),
         # Refused by the unit on the return manifest: back with the post.
         DossierStatus.RETURNING: frozenset({DossierStatus.RETURNED, DossierStatus.RESULT_COLLECTED}),
+        # The citizen collects a returned result at the unit's counter.
+        DossierStatus.RETURNED: frozenset({DossierStatus.DELIVERED}),
     },
     DOSSIER_STATUS_LABELS,
 )
