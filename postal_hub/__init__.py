@@ -59,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.api.views import bp as api_bp
     from postal_hub.auth.views import bp as auth_bp
     from postal_hub.contracts.views_all import bp as contracts_bp
+    from postal_hub.delivery.views_all import bp as delivery_bp
+    from postal_hub.delivery.views_remittance import bp as delivery_remittance_bp
     from postal_hub.handoff.views_all import bp as handoff_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
@@ -74,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(handoff_bp)
     app.register_blueprint(pickup_bp)
+    app.register_blueprint(delivery_bp)
+    app.register_blueprint(delivery_remittance_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
 

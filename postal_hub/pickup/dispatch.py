@@ -1,8 +1,12 @@
-"""The postal manager's day: who picks up what, by hand or planned, and in which order."""
+"""The postal manager's day: who picks up what and brings which result, by hand or planned, in which order.
+
+Pickups and home deliveries of results share the office's postmen, so they share one plan: a postman's
+route of the day mixes both kinds of stop, numbered in one sequence.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -15,6 +19,9 @@ from postal_hub.core.errors import PermissionDenied, ValidationFailed
 from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validators import InvalidValue
+from postal_hub.delivery import events as delivery_events
+from postal_hub.delivery.models import Delivery, DeliveryAttempt
+from postal_hub.delivery.status import DeliveryMethod, DeliveryStatus
 from postal_hub.pickup import planner
 from postal_hub.pickup.events import set_status, write
 from postal_hub.pickup.models import Pickup, PickupSchedule
@@ -32,7 +39,7 @@ def may_dispatch(actor: User, office: PostOffice) -> bool:
 def require_dispatcher(actor: User, office: PostOffice) -> None:
     if not may_dispatch(actor, office):
         raise PermissionDenied(
-            str(_l("Only a postal manager of %(office)s plans its pickups.", office=office.name))
+            str(_l("Only a postal manager of %(office)s plans its rounds.", office=office.name))
         )
 
 
@@ -85,6 +92,37 @@ def _unassign(session: Session, pickup: Pickup, actor: User, now: datetime) -> N
     )
 
 
+def unassign_delivery(session: Session, delivery: Delivery, actor: User, now: datetime) -> None:
+    """A result back into the office's pool, off any run (it keeps its day and window)."""
+    delivery_events.set_status(
+        session,
+        delivery,
+        DeliveryStatus.AT_OFFICE,
+        now,
+        actor,
+        "unassigned",
+        postman_id=None,
+        route_position=None,
+        planned_at=None,
+    )
+
+
+def next_position(session: Session, postman: User, day: date) -> int:
+    """The end of a postman's route of the day, pickups and deliveries counted together."""
+    start, end = day_bounds(day)
+    last_pickup = session.scalar(
+        sa.select(sa.func.max(Pickup.route_position)).where(
+            Pickup.postman_id == postman.id, Pickup.slot_start >= start, Pickup.slot_start < end
+        )
+    )
+    last_delivery = session.scalar(
+        sa.select(sa.func.max(Delivery.route_position)).where(
+            Delivery.postman_id == postman.id, Delivery.day == day
+        )
+    )
+    return max(last_pickup or 0, last_delivery or 0) + 1
+
+
 def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, now: datetime) -> None:
     """By hand: onto a postman's list (at the end of their route), or back into the office's pool."""
     require_dispatcher(actor, pickup.office)
@@ -101,14 +139,8 @@ def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, 
             str(_l("Choose a postman of %(office)s.", office=pickup.office.name)),
             {"postman_id": str(_l("Not a postman of this office."))},
         )
-    last = session.scalar(
-        sa.select(sa.func.max(Pickup.route_position)).where(
-            Pickup.postman_id == postman.id,
-            Pickup.slot_start >= day_bounds(to_local(pickup.slot_start).date())[0],
-            Pickup.slot_start < day_bounds(to_local(pickup.slot_start).date())[1],
-        )
-    )
-    values = {"postman_id": postman.id, "route_position": (last or 0) + 1, "planned_at": None}
+    position = next_position(session, postman, to_local(pickup.slot_start).date())
+    values = {"postman_id": postman.id, "route_position": position, "planned_at": None}
     if pickup.status == PickupStatus.ASSIGNED:
         set_status(session, pickup, PickupStatus.BOOKED, now, actor, "unassigned")
     set_status(
@@ -116,9 +148,60 @@ def assign(session: Session, actor: User, pickup: Pickup, postman: User | None, 
     )
 
 
-def _shift(
-    office: PostOffice, schedule: PickupSchedule | None, day: date, stops: list[Pickup]
-) -> tuple[int, int]:
+def attempted_on(day: date, postman: User | None = None) -> sa.ColumnElement[bool]:
+    """Deliveries tried at a door that day (by that postman)."""
+    start, end = day_bounds(day)
+    attempts = sa.select(DeliveryAttempt.delivery_id).where(
+        DeliveryAttempt.at >= start, DeliveryAttempt.at < end, DeliveryAttempt.at_counter.is_(False)
+    )
+    if postman is not None:
+        attempts = attempts.where(DeliveryAttempt.actor_id == postman.id)
+    return Delivery.id.in_(attempts)
+
+
+def waiting_for_a_run(day: date, today: date | None = None) -> sa.ColumnElement[bool]:
+    """Home deliveries at the office that may go out on `day`: those due that day and, for today or a
+    later day, those not given a day yet and those whose day passed without a handover (a failed
+    visit keeps its day). One that already failed at a door that day is not sent again the same day."""
+    due = [Delivery.day == day]
+    if today is None or day >= today:
+        due.append(Delivery.day.is_(None))
+        if today is not None:
+            due.append(Delivery.day < today)
+    return sa.and_(
+        Delivery.method == DeliveryMethod.HOME.value,
+        Delivery.status == DeliveryStatus.AT_OFFICE.value,
+        sa.or_(*due),
+        sa.not_(attempted_on(day)),
+    )
+
+
+def plannable_deliveries(session: Session, office: PostOffice, day: date, today: date) -> list[Delivery]:
+    """The results the day's plan places: waiting at the office for that day, or already on a run of it."""
+    on_a_run = sa.and_(
+        Delivery.method == DeliveryMethod.HOME.value,
+        Delivery.status == DeliveryStatus.ASSIGNED.value,
+        Delivery.day == day,
+    )
+    return list(
+        session.scalars(
+            sa.select(Delivery)
+            .where(Delivery.office_id == office.id, sa.or_(waiting_for_a_run(day, today), on_a_run))
+            .options(selectinload(Delivery.dossier), selectinload(Delivery.postman))
+            .order_by(Delivery.window_start.is_(None), Delivery.window_start, Delivery.id)
+        )
+    )
+
+
+def delivery_window(delivery: Delivery, day: date, shift: tuple[int, int]) -> tuple[int, int]:
+    """The citizen's window when it falls on the day planned, else the whole shift."""
+    start, end = delivery.window_start, delivery.window_end
+    if start is None or end is None or to_local(start).date() != day:
+        return shift
+    return _minute(start), _minute(end)
+
+
+def _shift(office: PostOffice, day: date, windows: list[tuple[int, int]]) -> tuple[int, int]:
     """The postmen leave when the office opens and are back by closing; without usable hours, the span of
     the day's windows with an hour either side."""
     try:
@@ -128,8 +211,8 @@ def _shift(
     if periods:
         first, last = periods[0][0], periods[-1][1]
         return first.hour * 60 + first.minute, last.hour * 60 + last.minute
-    starts = [_minute(p.slot_start) for p in stops] or [8 * 60]
-    ends = [_minute(p.slot_end) for p in stops] or [17 * 60]
+    starts = [w[0] for w in windows] or [8 * 60]
+    ends = [w[1] for w in windows] or [17 * 60]
     return max(0, min(starts) - 60), min(24 * 60 - 1, max(ends) + 60)
 
 
@@ -140,19 +223,16 @@ def _minute(moment: datetime) -> int:
 
 @dataclass(frozen=True)
 class PlanOutcome:
-    plan: planner.Plan
+    plan: planner.Plan  # its stop keys are positions in the day's stop list, not record ids
     unserved: list[Pickup]
     postmen: list[User]
+    # Results left at the office: no window could be kept, or the address has no map point.
+    unserved_deliveries: list[Delivery] = field(default_factory=list)
+    pickups_planned: int = 0
+    deliveries_planned: int = 0
 
 
-def plan_the_day(
-    session: Session, actor: User, office: PostOffice, day: date, postmen: list[User], now: datetime
-) -> PlanOutcome:
-    """Open bookings of the day spread over the chosen postmen, each window respected, travel minimised.
-    Stops that cannot be reached in their window stay in the pool and are reported, never dropped."""
-    require_dispatcher(actor, office)
-    if office.lat is None or office.lon is None:
-        raise ValidationFailed(str(_l("The office has no map position; set it before planning routes.")))
+def _check_postmen(office: PostOffice, postmen: list[User]) -> None:
     if not postmen:
         raise ValidationFailed(
             str(_l("Choose at least one postman.")), {"postman_ids": str(_l("Choose at least one postman."))}
@@ -160,47 +240,114 @@ def plan_the_day(
     for postman in postmen:
         if postman.post_office_id != office.id or not postman.has_role(Role.POSTMAN) or not postman.active:
             raise ValidationFailed(str(_l("Choose postmen of %(office)s.", office=office.name)))
+
+
+def plan_the_day(
+    session: Session, actor: User, office: PostOffice, day: date, postmen: list[User], now: datetime
+) -> PlanOutcome:
+    """Open bookings and the results to bring home that day spread over the chosen postmen, each window
+    respected (a result without one may come any time of the shift), travel minimised. Stops that cannot
+    be reached in their window stay in the pool and are reported, never dropped."""
+    require_dispatcher(actor, office)
+    if office.lat is None or office.lon is None:
+        raise ValidationFailed(str(_l("The office has no map position; set it before planning routes.")))
+    _check_postmen(office, postmen)
     pickups = [p for p in day_pickups(session, office, day) if PickupStatus(p.status) in OPEN]
+    deliveries = plannable_deliveries(session, office, day, to_local(now).date())
+    placed = [d for d in deliveries if d.lat is not None and d.lon is not None]
     schedule = session.get(PickupSchedule, office.id)
     service = schedule.service_minutes if schedule else DEFAULT_SERVICE_MINUTES
-    open_minute, close_minute = _shift(office, schedule, day, pickups)
+    pickup_windows = [(_minute(p.slot_start), _minute(p.slot_end)) for p in pickups]
+    delivery_windows = [
+        (_minute(d.window_start), _minute(d.window_end))
+        for d in placed
+        if d.window_start and d.window_end and to_local(d.window_start).date() == day
+    ]
+    shift = _shift(office, day, pickup_windows + delivery_windows)
+    # One stop list for both kinds: a stop's key is its position here.
+    records: list[Pickup | Delivery] = [*pickups, *placed]
     stops = [
-        planner.Stop(p.id, p.lat, p.lon, _minute(p.slot_start), _minute(p.slot_end), service) for p in pickups
+        planner.Stop(i, p.lat, p.lon, start, end, service)
+        for i, (p, (start, end)) in enumerate(zip(pickups, pickup_windows, strict=True))
+    ]
+    stops += [
+        planner.Stop(len(pickups) + i, d.lat, d.lon, *delivery_window(d, day, shift), service)
+        for i, d in enumerate(placed)
+        if d.lat is not None and d.lon is not None
     ]
     plan = planner.plan_day(
-        planner.Depot(office.lat, office.lon, open_minute, close_minute), stops, [u.id for u in postmen]
+        planner.Depot(office.lat, office.lon, shift[0], shift[1]), stops, [u.id for u in postmen]
     )
-    by_id = {p.id: p for p in pickups}
+    by_id = {u.id: u for u in postmen}
+    midnight = datetime.combine(day, time(0, 0), LOCAL_TZ)
     for route in plan.routes:
+        postman = by_id[route.postman_key]
         for position, stop in enumerate(route.stops, start=1):
-            pickup = by_id[stop.key]
-            planned = datetime.combine(day, time(0, 0), LOCAL_TZ) + timedelta(minutes=stop.arrival_minute)
-            values = {"postman_id": route.postman_key, "route_position": position, "planned_at": planned}
-            if pickup.status == PickupStatus.ASSIGNED and pickup.postman_id == route.postman_key:
-                # Same postman, new order: still a guarded write, the citizen may be moving it right now.
-                write(session, pickup, PickupStatus.ASSIGNED.value, {**values, "updated_at": now})
-                continue
-            if pickup.status == PickupStatus.ASSIGNED:
-                set_status(session, pickup, PickupStatus.BOOKED, now, actor, "unassigned")
-            postman = next(u for u in postmen if u.id == route.postman_key)
-            set_status(
-                session,
-                pickup,
-                PickupStatus.ASSIGNED,
-                now,
-                actor,
-                "assigned",
-                note=postman.full_name,
-                **values,
-            )
-    unserved = [by_id[key] for key in plan.unserved]
-    for pickup in unserved:
+            values = {
+                "postman_id": postman.id,
+                "route_position": position,
+                "planned_at": midnight + timedelta(minutes=stop.arrival_minute),
+            }
+            record = records[stop.key]
+            if isinstance(record, Pickup):
+                _plan_pickup(session, actor, record, postman, values, now)
+            else:
+                _plan_delivery(session, actor, record, postman, {**values, "day": day}, now)
+    unserved = [records[key] for key in plan.unserved]
+    unserved_pickups = [r for r in unserved if isinstance(r, Pickup)]
+    unserved_deliveries = [r for r in unserved if isinstance(r, Delivery)]
+    unserved_deliveries += [d for d in deliveries if d.lat is None or d.lon is None]
+    for pickup in unserved_pickups:
         if pickup.status == PickupStatus.ASSIGNED:
             _unassign(session, pickup, actor, now)
+    for delivery in unserved_deliveries:
+        if delivery.status == DeliveryStatus.ASSIGNED.value:
+            unassign_delivery(session, delivery, actor, now)
     session.flush()
-    return PlanOutcome(plan, unserved, postmen)
+    return PlanOutcome(
+        plan,
+        unserved_pickups,
+        postmen,
+        unserved_deliveries,
+        len(pickups) - len(unserved_pickups),
+        len(deliveries) - len(unserved_deliveries),
+    )
+
+
+def _plan_pickup(
+    session: Session, actor: User, pickup: Pickup, postman: User, values: dict[str, object], now: datetime
+) -> None:
+    if pickup.status == PickupStatus.ASSIGNED and pickup.postman_id == postman.id:
+        # Same postman, new order: still a guarded write, the citizen may be moving it right now.
+        write(session, pickup, PickupStatus.ASSIGNED.value, {**values, "updated_at": now})
+        return
+    if pickup.status == PickupStatus.ASSIGNED:
+        set_status(session, pickup, PickupStatus.BOOKED, now, actor, "unassigned")
+    set_status(
+        session, pickup, PickupStatus.ASSIGNED, now, actor, "assigned", note=postman.full_name, **values
+    )
+
+
+def _plan_delivery(
+    session: Session,
+    actor: User,
+    delivery: Delivery,
+    postman: User,
+    values: dict[str, object],
+    now: datetime,
+) -> None:
+    assigned = DeliveryStatus.ASSIGNED.value
+    if delivery.status == assigned and delivery.postman_id == postman.id:
+        # Same postman, new order; guarded too: the citizen may be choosing another window right now.
+        delivery_events.write(session, delivery, assigned, {**values, "updated_at": now})
+        return
+    if delivery.status == assigned:
+        unassign_delivery(session, delivery, actor, now)
+    delivery_events.set_status(
+        session, delivery, DeliveryStatus.ASSIGNED, now, actor, "assigned", note=postman.full_name, **values
+    )
 
 
 def route_sheet(session: Session, office: PostOffice, postman: User, day: date) -> list[Pickup]:
-    """A postman's stops that day, in route order."""
+    """A postman's pickups that day, in route order."""
     return [p for p in day_pickups(session, office, day) if p.postman_id == postman.id]

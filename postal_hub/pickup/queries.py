@@ -1,11 +1,14 @@
-"""Reads for the staff's pickup pages, scoped to the actor: not yours and unknown both answer 404."""
+"""Reads for the staff's pickup pages, scoped to the actor: not yours and unknown both answer 404.
+
+The day's pages show the results to bring home beside the pickups: the two share the postmen's routes.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,6 +20,9 @@ from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.permissions import scope_offices
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import Role, User
+from postal_hub.delivery import runs
+from postal_hub.delivery.models import Delivery
+from postal_hub.delivery.status import DeliveryStatus
 from postal_hub.pickup.dispatch import day_bounds, may_dispatch
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule
 from postal_hub.pickup.status import PickupStatus
@@ -105,6 +111,29 @@ def day_counts(pickups: Sequence[Pickup]) -> DayCounts:
         seen[PickupStatus.ASSIGNED.value],
         seen[PickupStatus.COMPLETED.value],
         seen[PickupStatus.FAILED.value],
+    )
+
+
+def day_deliveries(session: Session, office: PostOffice, day: date, today: date) -> list[Delivery]:
+    """The results the office brings home that day (and those still waiting for a run of it)."""
+    return runs.day_deliveries(session, office, day, today)
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    waiting: int
+    assigned: int
+    out: int
+    delivered: int
+
+
+def delivery_counts(deliveries: Sequence[Delivery]) -> DeliveryCounts:
+    seen = Counter(d.status for d in deliveries)
+    return DeliveryCounts(
+        seen[DeliveryStatus.AT_OFFICE.value],
+        seen[DeliveryStatus.ASSIGNED.value],
+        seen[DeliveryStatus.OUT.value],
+        seen[DeliveryStatus.DELIVERED.value],
     )
 
 
@@ -199,3 +228,46 @@ def event_actors(session: Session, events: Sequence[PickupEvent]) -> dict[int, s
     if not ids:
         return {}
     return {u.id: u.full_name for u in session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+@dataclass(frozen=True)
+class RouteItem:
+    """One stop of a postman's day: a pickup to make, or a result to hand over."""
+
+    position: int | None
+    planned_at: datetime | None
+    window_start: datetime | None
+    pickup: Pickup | None = None
+    delivery: Delivery | None = None
+
+    @property
+    def anchor(self) -> str:
+        if self.pickup is not None:
+            return f"stop-{self.pickup.reference}"
+        assert self.delivery is not None
+        return f"delivery-{self.delivery.dossier.code}"
+
+
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def _route_order(item: RouteItem) -> tuple[bool, int, datetime, datetime]:
+    return (
+        item.position is None,
+        item.position or 0,
+        item.planned_at or _LAST,
+        item.window_start or _LAST,
+    )
+
+
+def route_items(session: Session, office: PostOffice, postman: User, day: date) -> list[RouteItem]:
+    """A postman's day in route order, pickups and deliveries in the one sequence the plan gave them."""
+    items = [
+        RouteItem(p.route_position, p.planned_at, p.slot_start, pickup=p)
+        for p in route_stops(session, office, postman, day)
+    ]
+    items += [
+        RouteItem(d.route_position, d.planned_at, d.window_start, delivery=d)
+        for d in runs.run_deliveries(session, office, postman, day)
+    ]
+    return sorted(items, key=_route_order)

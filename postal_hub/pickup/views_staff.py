@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from postal_hub.auth.permissions import roles_required
@@ -16,6 +17,9 @@ from postal_hub.core.clock import to_local
 from postal_hub.core.errors import DomainError
 from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.users.models import Role, User
+from postal_hub.delivery import status as delivery_status
+from postal_hub.delivery.models import Delivery
+from postal_hub.delivery.status import DELIVERY_STATUS_LABELS, DeliveryStatus
 from postal_hub.extensions import db
 from postal_hub.pickup import queries
 from postal_hub.pickup.blueprint import bp
@@ -33,6 +37,9 @@ from postal_hub.web_helpers import optional_int, record_id
 DISPATCHERS = (Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
 ROUTE_READERS = (Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN, Role.POSTMAN)
 OPEN_VALUES = frozenset(s.value for s in OPEN)
+# A result a manager may still put on a run or take off one; one still to be handed over on a run.
+ASSIGNABLE_DELIVERIES = frozenset({DeliveryStatus.AT_OFFICE.value, DeliveryStatus.ASSIGNED.value})
+ON_RUN = frozenset({DeliveryStatus.ASSIGNED.value, DeliveryStatus.OUT.value})
 
 
 def _today() -> date:
@@ -67,6 +74,27 @@ def _window(pickup: Pickup) -> str:
     return f"{_hm(pickup.slot_start)}–{_hm(pickup.slot_end)}"
 
 
+def _delivery_window(delivery: Delivery) -> str:
+    if delivery.window_start is None or delivery.window_end is None:
+        return _("any time of the day")
+    return f"{_hm(delivery.window_start)}–{_hm(delivery.window_end)}"
+
+
+def _door_href(code: str) -> str:
+    """The postman's handover page (built beside the runs; a plain path until it is registered)."""
+    try:
+        return url_for("delivery.door", code=code)
+    except BuildError:
+        return f"/deliveries/{code}/door"
+
+
+def _last_failure(delivery: Delivery) -> str:
+    """Why the last door attempt failed, for the dispatch page ("" when none did)."""
+    reasons = [a.reason for a in delivery.attempts_made if a.outcome == "failed" and a.reason]
+    labels = {k.value: v for k, v in delivery_status.FAILURE_LABELS.items()}
+    return str(labels.get(reasons[-1], "")) if reasons else ""
+
+
 def _helpers() -> dict[str, object]:
     return {
         "hm": _hm,
@@ -75,6 +103,12 @@ def _helpers() -> dict[str, object]:
         "reasons": FAILURE_LABELS,
         "rough": queries.ROUGH_PRECISIONS,
         "open_statuses": OPEN_VALUES,
+        "delivery_window": _delivery_window,
+        "delivery_statuses": DELIVERY_STATUS_LABELS,
+        "assignable_deliveries": ASSIGNABLE_DELIVERIES,
+        "on_run": ON_RUN,
+        "door_href": _door_href,
+        "last_failure": _last_failure,
     }
 
 
@@ -85,6 +119,7 @@ def _dispatch_page(office_id: int, day: date, row_errors: dict[str, str] | None 
     offices = queries.managed_offices(db.session, current_user, also=office_id)
     office = queries.managed_office(db.session, current_user, office_id)
     pickups = queries.day_list(db.session, office, day)
+    deliveries = queries.day_deliveries(db.session, office, day, _today())
     postmen = queries.postmen_of(db.session, office)
     day_form = DayForm(formdata=None, office=str(office.id), date=day.isoformat())
     day_form.office.choices = [(str(o.id), f"{o.name} ({o.code})") for o in offices]
@@ -101,8 +136,13 @@ def _dispatch_page(office_id: int, day: date, row_errors: dict[str, str] | None 
         next_day=day + timedelta(days=1),
         pickups=pickups,
         counts=queries.day_counts(pickups),
+        deliveries=deliveries,
+        delivery_counts=queries.delivery_counts(deliveries),
         postmen=postmen,
-        stops_per_postman=Counter(p.postman_id for p in pickups if p.postman_id),
+        stops_per_postman=Counter(
+            [p.postman_id for p in pickups if p.postman_id]
+            + [d.postman_id for d in deliveries if d.postman_id and d.day == day]
+        ),
         schedule=queries.schedule_of(db.session, office),
         day_form=day_form,
         plan_form=plan_form,
@@ -188,13 +228,18 @@ def plan_day() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
         return _back_to_dispatch(office_id, day)
-    served = sum(len(route.stops) for route in outcome.plan.routes)
     done = ngettext(
         "Day planned: %(num)d pickup on the postmen's routes, %(km)s km in all.",
         "Day planned: %(num)d pickups on the postmen's routes, %(km)s km in all.",
-        served,
+        outcome.pickups_planned,
         km=format_decimal(outcome.plan.total_km, format="#,##0.0"),
     )
+    if outcome.deliveries_planned:
+        done += " " + ngettext(
+            "%(num)d result to hand over is on the routes too.",
+            "%(num)d results to hand over are on the routes too.",
+            outcome.deliveries_planned,
+        )
     left_out = ", ".join(f"{p.reference} ({_window(p)})" for p in outcome.unserved)
     unserved = ngettext(
         "%(num)d stop could not be fitted in its window and stays unassigned: %(list)s. "
@@ -208,14 +253,36 @@ def plan_day() -> Response:
     flash(done, "success")
     if outcome.unserved:
         flash(unserved, "error")
+    if outcome.unserved_deliveries:
+        flash(_unserved_deliveries(outcome.unserved_deliveries), "error")
     return _back_to_dispatch(office.id, day)
+
+
+def _unserved_deliveries(deliveries: list[Delivery]) -> str:
+    left_out = ", ".join(
+        f"{d.dossier.code} ({_delivery_window(d) if d.lat is not None else _('no map position')})"
+        for d in deliveries
+    )
+    return ngettext(
+        "%(num)d result could not be fitted on a route and stays at the office: %(list)s. "
+        "Assign it by hand, or agree another window with the citizen.",
+        "%(num)d results could not be fitted on a route and stay at the office: %(list)s. "
+        "Assign them by hand, or agree other windows with the citizens.",
+        len(deliveries),
+        list=left_out,
+    )
 
 
 # ---- Route sheets -----------------------------------------------------------------------------
 
 
 def _route_page(template: str, office: PostOffice, postman: User, day: date) -> str:
-    stops = queries.route_stops(db.session, office, postman, day)
+    route = queries.route_items(db.session, office, postman, day)
+    pickups = [item.pickup for item in route if item.pickup is not None]
+    deliveries = [item.delivery for item in route if item.delivery is not None]
+    own_today = current_user.id == postman.id and day == _today()
+    waiting = any(d.status == DeliveryStatus.ASSIGNED.value for d in deliveries)
+    started = any(d.status != DeliveryStatus.ASSIGNED.value for d in deliveries)
     return render_template(
         template,
         office=office,
@@ -223,11 +290,17 @@ def _route_page(template: str, office: PostOffice, postman: User, day: date) -> 
         day=day,
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
-        stops=stops,
+        route=route,
+        stops=pickups,
+        deliveries=deliveries,
         to_collect=sum(
-            p.fee + p.procedure.fee + p.procedure.charge for p in stops if p.status in OPEN_VALUES
-        ),
+            p.fee + p.procedure.fee + p.procedure.charge for p in pickups if p.status in OPEN_VALUES
+        )
+        + sum(d.amount_due for d in deliveries if d.status in ON_RUN),
         may_dispatch=current_user.has_role(*DISPATCHERS),
+        # The postman on his own page of today starts his run, and takes out what was added later.
+        may_start=own_today and waiting and not started,
+        run_started=own_today and started,
         **_helpers(),
     )
 
