@@ -163,6 +163,6 @@ def seed_demo(
         report.dossiers = seed_dossiers(session, now, store)
         report.dossiers += seed_manifests(session, now)
         report.counts["pickups"] = seed_pickups(session, secret_key, base_url, {}, now)
-        report.counts["results"] = seed_deliveries(session, now)
+        report.counts["results"] = seed_deliveries(session, now, secret_key, store)
     session.flush()
     return report

@@ -69,7 +69,7 @@ def test_the_demo_has_results_at_each_step_of_the_way_back(
 
     seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
     statuses = set(session.scalars(sa.select(Delivery.status)))
-    assert {"at_unit", "in_transit", "at_office"} <= statuses
+    assert {"at_unit", "in_transit", "at_office", "assigned", "delivered"} <= statuses
     assert session.scalar(sa.select(Manifest).where(Manifest.direction == "to_post")) is not None
 
 
