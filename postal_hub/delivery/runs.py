@@ -1,7 +1,7 @@
 """Delivery runs: results ride the postmen's routes of the day beside the pickups, then go out.
 
 The manager puts a result on a postman's run (by hand here, or with the day's plan in
-`pickup.dispatch.plan_the_day`); the postman takes his run out in the morning, which sends the
+`pickup.day_plan.plan_the_day`); the postman takes his run out in the morning, which sends the
 citizen the one-time code for the handover at the door.
 """
 

@@ -23,7 +23,8 @@ from postal_hub.delivery.status import DELIVERY_STATUS_LABELS, DeliveryStatus
 from postal_hub.extensions import db
 from postal_hub.pickup import queries
 from postal_hub.pickup.blueprint import bp
-from postal_hub.pickup.dispatch import assign, plan_the_day
+from postal_hub.pickup.day_plan import plan_the_day
+from postal_hub.pickup.dispatch import assign
 from postal_hub.pickup.forms import (
     AssignForm,
     DayForm,

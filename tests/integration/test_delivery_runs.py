@@ -21,8 +21,8 @@ from postal_hub.delivery import runs, windows
 from postal_hub.delivery.models import Delivery
 from postal_hub.delivery.status import DeliveryStatus
 from postal_hub.intake.status import DossierStatus
+from postal_hub.pickup.day_plan import plan_the_day
 from postal_hub.pickup.dispatch import assign as assign_pickup
-from postal_hub.pickup.dispatch import plan_the_day
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.offers import Rules
 from postal_hub.webhooks.models import OutboxMessage

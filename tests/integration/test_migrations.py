@@ -66,7 +66,8 @@ def _counts(url: str, tables: list[str]) -> dict[str, int]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return {t: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one()) for t in tables}
+            counted = {t: sa.select(sa.func.count()).select_from(sa.table(t)) for t in tables}
+            return {t: int(conn.execute(stmt).scalar_one()) for t, stmt in counted.items()}
     finally:
         engine.dispose()
 

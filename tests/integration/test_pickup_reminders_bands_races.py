@@ -16,7 +16,8 @@ from postal_hub.core.messaging.models import CitizenMessage
 from postal_hub.core.validators import MAX_VND, InvalidValue
 from postal_hub.pickup import manage, planner, reminders
 from postal_hub.pickup.booking import Place
-from postal_hub.pickup.dispatch import assign, plan_the_day
+from postal_hub.pickup.day_plan import plan_the_day
+from postal_hub.pickup.dispatch import assign
 from postal_hub.pickup.door import fail
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.reminders import remind_upcoming

@@ -17,7 +17,7 @@ from postal_hub.core.users.models import Role
 from postal_hub.intake.models import Dossier
 from postal_hub.pickup import manage
 from postal_hub.pickup.booking import Place, manage_token
-from postal_hub.pickup.dispatch import plan_the_day
+from postal_hub.pickup.day_plan import plan_the_day
 from postal_hub.pickup.door import complete, fail
 from postal_hub.pickup.models import Pickup, PickupSlot
 from postal_hub.pickup.status import OPEN, FailureReason

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from postal_hub.pickup.booking import manage_token
-from postal_hub.pickup.dispatch import plan_the_day
+from postal_hub.pickup.day_plan import plan_the_day
 from postal_hub.pickup.models import Pickup
 from postal_hub.services import pickup_settings
 from tests.conftest import AuthActions
