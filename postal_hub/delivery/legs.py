@@ -20,7 +20,7 @@ from postal_hub.delivery import arrival
 from postal_hub.delivery.events import set_status as set_delivery_status
 from postal_hub.delivery.models import Delivery
 from postal_hub.delivery.status import DeliveryStatus
-from postal_hub.handoff.legs import finish_tasks, start_tasks
+from postal_hub.handoff.legs import finish_tasks, refusal_note, start_tasks
 from postal_hub.handoff.models import Manifest, ManifestLine
 from postal_hub.handoff.status import Direction
 from postal_hub.intake.custody import record_custody
@@ -37,6 +37,46 @@ def delivery_of(session: Session, dossier: Dossier) -> Delivery:
 
 def _with_delivery(status: DeliveryStatus) -> sa.ColumnElement[bool]:
     return Dossier.id.in_(sa.select(Delivery.dossier_id).where(Delivery.status == status.value))
+
+
+def _move(
+    session: Session,
+    manifest: Manifest,
+    line: ManifestLine,
+    actor: User | None,
+    who: str,
+    now: datetime,
+    step: tuple[DeliveryStatus, str, str],
+    dossier_step: tuple[DossierStatus, str, str | None],
+    place: str,
+    custody: tuple[CustodyKind, dict[str, object] | None],
+    via: str = "",
+    **delivery_values: object,
+) -> Delivery:
+    """One step of a result on a manifest, written the same way everywhere: the delivery's status
+    (target, event, note), the dossier's (target, event, note; None: the delivery's reason to go back)
+    with its webhook, and the custody entry."""
+    dossier = line.dossier
+    delivery = delivery_of(session, dossier)
+    target, code, note = step
+    set_delivery_status(session, delivery, target, now, actor, code, note, **delivery_values)
+    dossier_target, dossier_code, dossier_note = dossier_step
+    if dossier_note is None:  # the delivery's reason to go back
+        dossier_note = delivery.return_reason
+    set_status(
+        session,
+        dossier,
+        dossier_target,
+        now,
+        place,
+        actor,
+        event_code=dossier_code,
+        note=dossier_note,
+        via=via,
+    )
+    kind, details = custody
+    record_custody(session, dossier, kind, now, who, place, manifest.number, details)
+    return delivery
 
 
 class ResultsToPost:
@@ -63,31 +103,20 @@ class ResultsToPost:
     def dispatched(
         self, session: Session, manifest: Manifest, line: ManifestLine, actor: User, who: str, now: datetime
     ) -> None:
-        dossier, place = line.dossier, manifest.unit.name
-        delivery = delivery_of(session, dossier)
-        set_delivery_status(
-            session, delivery, DeliveryStatus.IN_TRANSIT, now, actor, "collected", manifest.number
-        )
-        set_status(
+        number = manifest.number
+        _move(
             session,
-            dossier,
-            DossierStatus.RESULT_COLLECTED,
-            now,
-            place,
+            manifest,
+            line,
             actor,
-            event_code="result_collected",
-            note=manifest.number,
-        )
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.RESULT_HANDED_TO_POST,
-            now,
             who,
-            place,
-            manifest.number,
-            {"seal": line.seal_number, "to": manifest.office.code},
+            now,
+            (DeliveryStatus.IN_TRANSIT, "collected", number),
+            (DossierStatus.RESULT_COLLECTED, "result_collected", number),
+            manifest.unit.name,
+            (CustodyKind.RESULT_HANDED_TO_POST, {"seal": line.seal_number, "to": manifest.office.code}),
         )
+        dossier = line.dossier
         start_tasks(session, dossier, TaskType.RESULT_COLLECTION, now, actor)
 
     def received(
@@ -120,32 +149,19 @@ class ResultsToPost:
         notifier: Notifier | None,
     ) -> None:
         """The envelope goes back to the unit with the postman (a damaged seal, not what was listed)."""
-        dossier = line.dossier
-        event_note = f"{reason}: {note}" if note else reason
-        delivery = delivery_of(session, dossier)
-        set_delivery_status(
-            session, delivery, DeliveryStatus.AT_UNIT, now, actor, "refused_at_office", event_note
-        )
-        set_status(
+        event_note = refusal_note(reason, note)
+        _move(
             session,
-            dossier,
-            DossierStatus.RESULT_READY,
-            now,
-            manifest.office.name,
+            manifest,
+            line,
             actor,
-            event_code="result_refused",
-            note=event_note,
-            via=who,
-        )
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.REFUSED_AT_OFFICE,
-            now,
             who,
+            now,
+            (DeliveryStatus.AT_UNIT, "refused_at_office", event_note),
+            (DossierStatus.RESULT_READY, "result_refused", event_note),
             manifest.office.name,
-            manifest.number,
-            {"reason": reason, "note": note},
+            (CustodyKind.REFUSED_AT_OFFICE, {"reason": reason, "note": note}),
+            via=who,
         )
 
 
@@ -176,30 +192,17 @@ class ResultsBackToUnit:
     def dispatched(
         self, session: Session, manifest: Manifest, line: ManifestLine, actor: User, who: str, now: datetime
     ) -> None:
-        dossier, place = line.dossier, manifest.office.name
-        delivery = delivery_of(session, dossier)
-        set_delivery_status(
-            session, delivery, DeliveryStatus.RETURNING, now, actor, "returning", manifest.number
-        )
-        set_status(
+        _move(
             session,
-            dossier,
-            DossierStatus.RETURNING,
-            now,
-            place,
+            manifest,
+            line,
             actor,
-            event_code="returning",
-            note=delivery.return_reason,
-        )
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.DISPATCHED,
-            now,
             who,
-            place,
-            manifest.number,
-            {"seal": line.seal_number, "to": manifest.unit.code, "return": True},
+            now,
+            (DeliveryStatus.RETURNING, "returning", manifest.number),
+            (DossierStatus.RETURNING, "returning", None),
+            manifest.office.name,
+            (CustodyKind.DISPATCHED, {"seal": line.seal_number, "to": manifest.unit.code, "return": True}),
         )
 
     def received(
@@ -211,23 +214,21 @@ class ResultsBackToUnit:
         who: str,
         now: datetime,
     ) -> None:
-        dossier, place = line.dossier, manifest.unit.name
-        delivery = delivery_of(session, dossier)
-        set_delivery_status(
-            session, delivery, DeliveryStatus.RETURNED, now, actor, "returned", manifest.number, closed_at=now
-        )
-        set_status(
+        _move(
             session,
-            dossier,
-            DossierStatus.RETURNED,
-            now,
-            place,
+            manifest,
+            line,
             actor,
-            event_code="returned",
-            note=delivery.return_reason,
+            who,
+            now,
+            (DeliveryStatus.RETURNED, "returned", manifest.number),
+            (DossierStatus.RETURNED, "returned", None),
+            manifest.unit.name,
+            (CustodyKind.RETURNED, None),
             via=who,
+            closed_at=now,
         )
-        record_custody(session, dossier, CustodyKind.RETURNED, now, who, place, manifest.number)
+        dossier = line.dossier
         outcome = str(_l("Returned to the unit"))
         finish_tasks(session, dossier, TaskType.RESULT_DELIVERY, now, actor, outcome, False)
 
@@ -243,32 +244,19 @@ class ResultsBackToUnit:
         now: datetime,
         notifier: Notifier | None,
     ) -> None:
-        dossier, place = line.dossier, manifest.unit.name
-        event_note = f"{reason}: {note}" if note else reason
-        delivery = delivery_of(session, dossier)
-        set_delivery_status(
-            session, delivery, DeliveryStatus.TO_RETURN, now, actor, "return_refused", event_note
-        )
-        set_status(
+        event_note = refusal_note(reason, note)
+        _move(
             session,
-            dossier,
-            DossierStatus.RESULT_COLLECTED,
-            now,
-            place,
+            manifest,
+            line,
             actor,
-            event_code="return_refused",
-            note=event_note,
-            via=who,
-        )
-        record_custody(
-            session,
-            dossier,
-            CustodyKind.REJECTED,
-            now,
             who,
-            place,
-            manifest.number,
-            {"reason": reason, "note": note},
+            now,
+            (DeliveryStatus.TO_RETURN, "return_refused", event_note),
+            (DossierStatus.RESULT_COLLECTED, "return_refused", event_note),
+            manifest.unit.name,
+            (CustodyKind.REJECTED, {"reason": reason, "note": note}),
+            via=who,
         )
 
 

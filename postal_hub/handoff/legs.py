@@ -106,6 +106,11 @@ def finish_tasks(
             cancel_task(session, task, now, outcome, actor)
 
 
+def refusal_note(reason: str, note: str) -> str:
+    """How a refused envelope's reason reads on the timeline."""
+    return f"{reason}: {note}" if note else reason
+
+
 def component_count(dossier: Dossier) -> int:
     """The papers physically in the envelope: reused documents travel as files, not paper."""
     return sum(c.count for c in dossier.components if c.reused_file_id is None)
@@ -173,7 +178,7 @@ class DossiersToUnit:
         notifier: Notifier | None,
     ) -> None:
         dossier, place = line.dossier, manifest.unit.name
-        event_note = f"{reason}: {note}" if note else reason
+        event_note = refusal_note(reason, note)
         set_status(session, dossier, DossierStatus.REJECTED, now, place, actor, note=event_note, via=who)
         record_custody(
             session,
