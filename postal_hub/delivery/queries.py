@@ -77,11 +77,13 @@ def delivery_page(
 
 
 def view_counts(session: Session, actor: User) -> dict[str, int]:
-    """How many are in each list (one query per list; all small, indexed by office and status)."""
-    counts = {}
-    for name, conditions in VIEWS.items():
-        stmt = scope_deliveries(session, actor, sa.select(sa.func.count(Delivery.id))).where(*conditions)
-        counts[name] = int(session.scalar(stmt) or 0)
+    """How many are in each list, in one grouped query (the lists do not overlap)."""
+    view = sa.case(*((sa.and_(*conditions), name) for name, conditions in VIEWS.items()), else_="")
+    stmt = scope_deliveries(session, actor, sa.select(view, sa.func.count(Delivery.id))).group_by(view)
+    counts = dict.fromkeys(VIEWS, 0)
+    for name, n in session.execute(stmt):
+        if name in counts:
+            counts[name] = int(n)
     return counts
 
 
