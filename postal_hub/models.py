@@ -18,20 +18,32 @@ from postal_hub.core.messaging.models import CitizenMessage
 from postal_hub.core.notifications import Notification
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.places.models import Commune, Province
-from postal_hub.core.procedures.models import Procedure, ProcedureComponent
+from postal_hub.core.procedures.models import Procedure, ProcedureComponent, ProcedureGroup
+from postal_hub.core.settings import DeploymentSetting
 from postal_hub.core.users.models import ApiKey, SignInFailure, User
 from postal_hub.db import Base
 from postal_hub.delivery.models import Delivery, DeliveryAttempt, DeliveryEvent, SatisfactionRating
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule, PickupSlot
+from postal_hub.training.models import (
+    Attendance,
+    Certificate,
+    CertificateReminder,
+    Course,
+    Enrolment,
+    TrainingSession,
+)
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
+    "Attendance",
     "AuditEntry",
     "Base",
     "CapacityAssessment",
+    "Certificate",
+    "CertificateReminder",
     "CitizenMessage",
     "CodeCounter",
     "Commune",
@@ -40,16 +52,19 @@ __all__ = [
     "ContractStatusChange",
     "ContractTerm",
     "ContractVersion",
+    "Course",
     "CustodyCheckpoint",
     "CustodyEntry",
     "CustodyHead",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryEvent",
+    "DeploymentSetting",
     "Dossier",
     "DossierComponent",
     "DossierEvent",
     "DossierFile",
+    "Enrolment",
     "IdempotencyRecord",
     "Manifest",
     "ManifestExtra",
@@ -64,6 +79,7 @@ __all__ = [
     "PostOffice",
     "Procedure",
     "ProcedureComponent",
+    "ProcedureGroup",
     "Province",
     "SatisfactionRating",
     "SignInFailure",
@@ -71,6 +87,7 @@ __all__ = [
     "StatementComment",
     "StatementLine",
     "Task",
+    "TrainingSession",
     "User",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -95,8 +95,12 @@ def post_office(session: Session, operator_org: Organization | None = None, **ov
 
 
 def procedure(session: Session, **overrides: Any) -> Procedure:
+    """A procedure in the default test group, so staff certified by factories_training.certify may take it."""
+    from tests.factories_training import DEFAULT_GROUP, procedure_group
+
     n = _n()
     values: dict[str, Any] = {
+        "group_id": procedure_group(session, DEFAULT_GROUP, "Nhóm thủ tục thử").id,
         "code": f"9.{n:06d}",
         "name": f"Thủ tục thử {n}",
         "competent_level": "commune",
@@ -240,6 +244,12 @@ def commune_unit(session: Session, commune_code: str, **overrides: Any) -> Organ
     )
 
 
+def certify(session: Session, *users: User) -> None:
+    from tests.factories_training import certify as certify_default
+
+    certify_default(session, *users)
+
+
 def intake_setup(
     session: Session, unit_commune: str = "00097", office_province: str = "79", **contract_overrides: Any
 ) -> dict[str, Any]:
@@ -251,6 +261,7 @@ def intake_setup(
     office = post_office(session, op, province_code=office_province)
     made = contract(session, handling_unit, op, **contract_overrides)
     clerk = user(session, Role.POSTAL_CLERK, organization=op, post_office_id=office.id)
+    certify(session, clerk)
     return {
         "unit": handling_unit,
         "procedure": proc,
@@ -387,6 +398,7 @@ def pickup_setup(
     world["manager"] = user(
         session, Role.POSTAL_MANAGER, organization=world["operator"], post_office_id=office.id
     )
+    certify(session, world["postman"], world["manager"])
     session.flush()
     return world
 

@@ -64,6 +64,12 @@ class ProcedureForm(BaseForm):
     code = StringField(_l("National code"), description=_l("e.g. 1.001193"))
     name = StringField(_l("Name"))
     field = StringField(_l("Field"), description=_l("e.g. Hộ tịch, Đất đai"))
+    group_id = SelectField(
+        _l("Procedure group"),
+        coerce=optional_int,
+        validate_choice=False,
+        description=_l("Staff need a valid certificate for this group to accept, pick up or digitize it."),
+    )
     competent_level = SelectField(_l("Competent level"), validate_choice=False)
     unit_id = SelectField(_l("Competent unit"), coerce=optional_int, validate_choice=False)
     fee = StringField(_l("Fee (VND)"), default="0")

@@ -103,7 +103,9 @@ def procedures_page(
         stmt = stmt.where(Procedure.competent_level == level)
     if not lr.show_inactive:
         stmt = stmt.where(Procedure.active.is_(True))
-    stmt = stmt.options(selectinload(Procedure.components), selectinload(Procedure.unit))
+    stmt = stmt.options(
+        selectinload(Procedure.components), selectinload(Procedure.unit), selectinload(Procedure.group)
+    )
     return paginate(session, stmt.order_by(Procedure.code), lr.page, lr.per_page)
 
 

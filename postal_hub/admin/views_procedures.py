@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from postal_hub.auth.permissions import roles_required
 from postal_hub.core.csv_import import PROCEDURE_COLUMNS, PROCEDURE_OPTIONAL, ImportFailed, import_procedures
 from postal_hub.core.errors import ValidationFailed
 from postal_hub.core.orgs.models import GovLevel, OrgKind
-from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.procedures.models import Procedure, ProcedureGroup
 from postal_hub.core.procedures.services import (
     ComponentInput,
     ProcedureInput,
@@ -41,6 +42,7 @@ def procedures() -> str:
                 p.code,
                 p.name,
                 p.field,
+                p.group.code if p.group else "—",
                 str(LEVEL_LABELS[GovLevel(p.competent_level)]),
                 str(len(p.components)),
                 p.processing_days,
@@ -67,6 +69,7 @@ def procedures() -> str:
             _("Code"),
             _("Name"),
             _("Field"),
+            _("Group"),
             _("Level"),
             _("Components"),
             _("Days"),
@@ -118,6 +121,17 @@ def _edit(procedure: Procedure | None) -> str | Response:
     form.unit_id.choices = org_choices(
         db.session, (OrgKind.ONE_STOP_UNIT,), _l("— decided by routing (level and applicant's place) —")
     )
+    form.group_id.choices = [
+        (None, str(_l("— no group yet: nobody is certified for it —"))),
+        *(
+            (g.id, f"{g.code} · {g.name}")
+            for g in db.session.scalars(
+                sa.select(ProcedureGroup)
+                .where(sa.or_(ProcedureGroup.active.is_(True), ProcedureGroup.id == form.group_id.data))
+                .order_by(ProcedureGroup.code)
+            )
+        ),
+    ]
     if request.method == "POST" and form.validate():
         data = ProcedureInput(
             code=form.code.data or "",
@@ -128,6 +142,7 @@ def _edit(procedure: Procedure | None) -> str | Response:
             charge=form.charge.data or "0",
             field=form.field.data or "",
             unit_id=form.unit_id.data,
+            group_id=form.group_id.data,
             postal_allowed=form.postal_allowed.data,
             onsite_inspection=form.onsite_inspection.data,
             components=_component_inputs(form),

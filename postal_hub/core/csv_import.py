@@ -21,7 +21,7 @@ from postal_hub.core.orgs.services import (
     clean_post_office,
 )
 from postal_hub.core.permissions import require_admin
-from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.procedures.models import Procedure, ProcedureGroup
 from postal_hub.core.procedures.services import (
     ComponentInput,
     ProcedureInput,
@@ -46,7 +46,7 @@ PROCEDURE_COLUMNS = (
     "component_original",
     "component_count",
 )
-PROCEDURE_OPTIONAL = ("unit_code", "field")
+PROCEDURE_OPTIONAL = ("unit_code", "field", "group_code")
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co"}
 _FALSE = {"0", "false", "no", "n", "", "không", "khong"}
 
@@ -215,6 +215,7 @@ def import_procedures(session: Session, actor: User | None, data: bytes | str) -
         "competent_level",
         "unit_code",
         "field",
+        "group_code",
         "fee",
         "charge",
         "processing_days",
@@ -273,6 +274,25 @@ def import_procedures(session: Session, actor: User | None, data: bytes | str) -
                 )
                 continue
         existing = session.scalar(sa.select(Procedure).where(Procedure.code == code.strip()))
+        # No group_code in the file keeps the group an administrator gave the procedure on screen.
+        group_id = existing.group_id if existing else None
+        if head.get("group_code"):
+            group_id = session.scalar(
+                sa.select(ProcedureGroup.id).where(ProcedureGroup.code == head["group_code"].strip().upper())
+            )
+            if group_id is None:
+                problems.append(
+                    (
+                        first_line,
+                        str(
+                            _l(
+                                "group_code: no procedure group has the code %(code)s.",
+                                code=head["group_code"],
+                            )
+                        ),
+                    )
+                )
+                continue
         proc_input = ProcedureInput(
             code=code,
             name=head["name"],
@@ -282,6 +302,7 @@ def import_procedures(session: Session, actor: User | None, data: bytes | str) -
             charge=head["charge"] or "0",
             field=head.get("field", ""),
             unit_id=unit_id,
+            group_id=group_id,
             postal_allowed=postal_allowed,
             onsite_inspection=onsite,
             components=components,

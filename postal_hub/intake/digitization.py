@@ -21,6 +21,8 @@ from postal_hub.core.users.models import Role, User
 from postal_hub.intake.lifecycle import set_status
 from postal_hub.intake.models import Dossier, DossierComponent, DossierFile
 from postal_hub.intake.status import COMPLETED, DossierStatus
+from postal_hub.training import gate
+from postal_hub.training.gate import GateAction
 
 # Detected from the first bytes, never from the name.
 SIGNATURES = (
@@ -44,7 +46,7 @@ def count_pages(data: bytes, content_type: str) -> int:
     return max(1, len(_PDF_PAGE.findall(data)))
 
 
-def _require_digitizer(actor: User | None, dossier: Dossier) -> None:
+def _require_digitizer(session: Session, actor: User | None, dossier: Dossier, now: datetime) -> None:
     if actor is None:
         return
     allowed = (actor.has_role(Role.POSTAL_CLERK) and actor.post_office_id == dossier.office_id) or (
@@ -52,6 +54,7 @@ def _require_digitizer(actor: User | None, dossier: Dossier) -> None:
     )
     if not allowed:
         raise PermissionDenied(str(_l("Only the accepting office digitizes this dossier.")))
+    gate.check(session, actor, dossier.procedure, GateAction.DIGITIZATION, now, reference=dossier.code)
 
 
 def _open_component(dossier: Dossier, code: str) -> DossierComponent:
@@ -77,7 +80,7 @@ def upload_scan(
     max_bytes: int,
 ) -> DossierFile:
     """A PDF, JPEG or PNG scan of one component; its type is read from its content and must match its name."""
-    _require_digitizer(actor, dossier)
+    _require_digitizer(session, actor, dossier, now)
     _open_component(dossier, component_code)
     if not data:
         raise ValidationFailed(str(_l("The file is empty.")), {"file": str(_l("The file is empty."))})
@@ -172,7 +175,7 @@ def reuse(
     now: datetime,
 ) -> None:
     """Use a document already on file instead of collecting it again; the citizen's consent is recorded."""
-    _require_digitizer(actor, dossier)
+    _require_digitizer(session, actor, dossier, now)
     component = _open_component(dossier, component_code)
     if not consent:
         raise ValidationFailed(
@@ -208,7 +211,7 @@ def reuse(
 
 def mark_digitized(session: Session, actor: User | None, dossier: Dossier, now: datetime) -> None:
     """Every component scanned or reused: the dossier is digitized and the digitization task completed."""
-    _require_digitizer(actor, dossier)
+    _require_digitizer(session, actor, dossier, now)
     scanned = {f.component_code for f in dossier.files}
     missing = [c.name for c in dossier.components if c.code not in scanned and c.reused_file_id is None]
     if missing:

@@ -32,6 +32,8 @@ from postal_hub.intake.lifecycle import record_event
 from postal_hub.intake.models import Dossier, DossierComponent
 from postal_hub.intake.routing import competent_unit
 from postal_hub.intake.status import Channel, DossierStatus, PaymentMethod, ResultDelivery
+from postal_hub.training import gate
+from postal_hub.training.gate import GateAction
 
 ITEM_SERVICE = "RR"  # registered item: the sealed envelope is signed for at every hand-off
 HOURS_PER_WORKING_DAY = 8
@@ -127,6 +129,9 @@ def accept(
         errors.add("payment_method", _l("Choose how the fees are paid."))
     errors.raise_if_any()
     assert procedure is not None
+    # The clerk (or the postman at the door) must be certified for the procedure's group today.
+    action = GateAction.PICKUP if data.channel == Channel.PICKUP else GateAction.COUNTER
+    gate.check(session, actor, procedure, action, now, reference=data.submission_token or "")
     # Where it goes and whether the post may take it come first: a list of documents to bring is no
     # help for a dossier that could never be accepted here.
     place = data.subject_commune_code or data.applicant.commune_code

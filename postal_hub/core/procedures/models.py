@@ -12,6 +12,19 @@ from postal_hub.core.orgs.models import Organization
 from postal_hub.db import Base, UTCDateTime
 
 
+class ProcedureGroup(Base):
+    """A group of procedures (civil status, land, ...): what a staff certificate covers."""
+
+    __tablename__ = "procedure_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Procedure(Base):
     __tablename__ = "procedures"
     __table_args__ = (
@@ -28,6 +41,7 @@ class Procedure(Base):
     field: Mapped[str] = mapped_column(sa.String(120), default="")
     competent_level: Mapped[str] = mapped_column(sa.String(10))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("procedure_groups.id"), index=True)
     fee: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     charge: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     processing_days: Mapped[int] = mapped_column(sa.Integer)
@@ -38,6 +52,7 @@ class Procedure(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Organization | None] = relationship()
+    group: Mapped[ProcedureGroup | None] = relationship()
     components: Mapped[list[ProcedureComponent]] = relationship(
         back_populates="procedure", order_by="ProcedureComponent.position", cascade="all, delete-orphan"
     )

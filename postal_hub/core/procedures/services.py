@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from postal_hub.core import audit, validators
 from postal_hub.core.orgs.models import GovLevel, Organization, OrgKind
 from postal_hub.core.permissions import require_admin
-from postal_hub.core.procedures.models import Procedure, ProcedureComponent
+from postal_hub.core.procedures.models import Procedure, ProcedureComponent, ProcedureGroup
 from postal_hub.core.text import fold
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
@@ -41,6 +41,7 @@ class ProcedureInput:
     charge: object = 0
     field: str = ""
     unit_id: int | None = None
+    group_id: int | None = None
     postal_allowed: bool = True
     onsite_inspection: bool = False
     components: list[ComponentInput] = dataclasses.field(default_factory=list)
@@ -59,6 +60,10 @@ def clean_procedure(
         unit = session.get(Organization, data.unit_id)
         if unit is None or unit.kind != OrgKind.ONE_STOP_UNIT:
             errors.add("unit_id", _l("The competent unit must be a one-stop unit."))
+    if data.group_id is not None:
+        group = session.get(ProcedureGroup, data.group_id)
+        if group is None or not group.active:
+            errors.add("group_id", _l("Choose an active procedure group."))
     fee = errors.check("fee", validators.non_negative_vnd, data.fee)
     charge = errors.check("charge", validators.non_negative_vnd, data.charge)
     days = data.processing_days
@@ -90,6 +95,7 @@ def clean_procedure(
         "field": field_name,
         "competent_level": data.competent_level,
         "unit_id": data.unit_id,
+        "group_id": data.group_id,
         "fee": fee,
         "charge": charge,
         "processing_days": days,
