@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from postal_hub.auth.permissions import roles_required
 from postal_hub.contracts.access import managed_ids
 from postal_hub.core import audit
+from postal_hub.core.clock import to_local
 from postal_hub.core.errors import DomainError
 from postal_hub.core.pagination import ListRequest, record_number
 from postal_hub.core.places.queries import commune_choices, province_choices
@@ -41,6 +42,8 @@ from postal_hub.intake.status import (
 )
 from postal_hub.intake.views import bp
 from postal_hub.services import clock, file_store
+from postal_hub.training import gate
+from postal_hub.training.gate import GateAction
 from postal_hub.web_helpers import apply_errors, list_request
 
 DESK = (Role.POSTAL_CLERK, Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
@@ -104,6 +107,11 @@ def accept_page() -> str | Response | tuple[str, int]:
     if procedure is None:
         return redirect(url_for("intake.catalogue", q=request.args.get("q", "")))
     form.present.choices = [(c.code, c.name) for c in procedure.components]
+    # Said before the clerk types anything: the gate would refuse the finished form anyway.
+    gate_problem = gate.missing_certification(
+        db.session, current_user, procedure, to_local(clock().now()).date(), GateAction.COUNTER
+    )
+    gate_enforced = gate.gate_on(db.session)
     if request.method == "GET":
         form.procedure_code.data = procedure.code
         form.submission_token.data = secrets.token_urlsafe(24)
@@ -160,7 +168,14 @@ def accept_page() -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(_("Accepted. Give the citizen the receipt."), "success")
             return redirect(url_for("intake.receipt", code=result.code))
-    return render_template("intake/accept.html", form=form, procedure=procedure, office=office)
+    return render_template(
+        "intake/accept.html",
+        form=form,
+        procedure=procedure,
+        office=office,
+        gate_problem=gate_problem,
+        gate_enforced=gate_enforced,
+    )
 
 
 @bp.get("/desk/dossiers/<code>")

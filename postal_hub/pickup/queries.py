@@ -147,6 +147,14 @@ def postmen_of(session: Session, office: PostOffice) -> list[User]:
     )
 
 
+def procedure_groups(session: Session, procedure_ids: set[int]) -> dict[int, int | None]:
+    """Each procedure's group, for marking who may take which pickup."""
+    if not procedure_ids:
+        return {}
+    rows = session.execute(sa.select(Procedure.id, Procedure.group_id).where(Procedure.id.in_(procedure_ids)))
+    return {procedure_id: group_id for procedure_id, group_id in rows}
+
+
 def users_by_ids(session: Session, ids: Sequence[int]) -> list[User]:
     """The users asked for, in the order asked; the services decide whether they may go out."""
     found = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(list(ids))))}

@@ -33,6 +33,7 @@ from postal_hub.pickup.forms import (
 from postal_hub.pickup.models import Pickup
 from postal_hub.pickup.status import FAILURE_LABELS, OPEN, PICKUP_STATUS_LABELS
 from postal_hub.services import clock
+from postal_hub.training import gate
 from postal_hub.web_helpers import optional_int, record_id
 
 DISPATCHERS = (Role.POSTAL_MANAGER, Role.SYSTEM_ADMIN)
@@ -122,6 +123,16 @@ def _dispatch_page(office_id: int, day: date, row_errors: dict[str, str] | None 
     pickups = queries.day_list(db.session, office, day)
     deliveries = queries.day_deliveries(db.session, office, day, _today())
     postmen = queries.postmen_of(db.session, office)
+    # The gate refuses an uncertified postman at the door: say so here, before the route is set.
+    group_of = queries.procedure_groups(db.session, {p.procedure_id for p in pickups})
+    certified = {
+        group_id: gate.certified_among(db.session, [u.id for u in postmen], group_id, day)
+        for group_id in set(group_of.values())
+    }
+    uncertified = {
+        p.reference: {u.id for u in postmen} - certified.get(group_of.get(p.procedure_id), set())
+        for p in pickups
+    }
     day_form = DayForm(formdata=None, office=str(office.id), date=day.isoformat())
     day_form.office.choices = [(str(o.id), f"{o.name} ({o.code})") for o in offices]
     plan_form = PlanForm(
@@ -148,6 +159,7 @@ def _dispatch_page(office_id: int, day: date, row_errors: dict[str, str] | None 
         day_form=day_form,
         plan_form=plan_form,
         row_errors=row_errors or {},
+        uncertified=uncertified,
         **_helpers(),
     )
 

@@ -18,6 +18,7 @@ from postal_hub.intake.models import Dossier
 from postal_hub.pickup import tokens
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule
 from tests import factories
+from tests.factories_training import certify
 from tests.conftest import AuthActions, count
 from tests.fakes import FixedClock
 
@@ -42,6 +43,7 @@ def pickup_world(session: Session) -> dict[str, Any]:
         factories.user(session, Role.POSTMAN, organization=world["operator"], post_office_id=office.id)
         for _ in range(2)
     ]
+    certify(session, world["manager"], *world["postmen"])
     session.add(
         PickupSchedule(
             office_id=office.id,
