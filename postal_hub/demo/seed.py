@@ -25,6 +25,7 @@ from postal_hub.demo.deliveries import seed_deliveries
 from postal_hub.demo.dossiers import seed_dossiers
 from postal_hub.demo.manifests import seed_manifests
 from postal_hub.demo.pickups import seed_pickups, seed_schedules
+from postal_hub.demo.training import seed_groups, seed_training
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -120,8 +121,6 @@ def seed_demo(
             ),
         )
     offices = import_post_offices(session, None, operator, (DATA / "post_offices.csv").read_bytes())
-    procedures = import_procedures(session, None, (DATA / "procedures.csv").read_bytes())
-    report.counts = {"offices_created": offices.created, "procedures_created": procedures.created}
 
     for username, full_name, role, org_code, office_code in DEMO_USERS:
         org = _org(session, org_code) if org_code else None
@@ -145,6 +144,15 @@ def seed_demo(
             )
         report.users.append((role.label, username, DEMO_PASSWORD))
 
+    # The groups come before the procedures: the file names each procedure's group by code.
+    groups_created = seed_groups(session, now)
+    procedures = import_procedures(session, None, (DATA / "procedures.csv").read_bytes())
+    report.counts = {
+        "offices_created": offices.created,
+        "procedure_groups_created": groups_created,
+        "procedures_created": procedures.created,
+    }
+
     api_orgs = session.scalars(
         sa.select(Organization)
         .where(Organization.kind.in_([k.value for k in api_keys.API_ORG_KINDS]))
@@ -157,6 +165,10 @@ def seed_demo(
         if session.scalar(sa.select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
             api_keys.create_api_key(session, org, "Demo key", now, secret=secret)
         report.api_keys.append((org.code, org.name, plaintext))
+    # Before anything that accepts or digitizes a dossier: the gate lets only certified staff do it.
+    training = seed_training(session, DEMO_PASSWORD, now)
+    report.users += training.users
+    report.counts.update(training.counts)
     seed_contracts(session, now)
     report.counts["pickup_schedules"] = seed_schedules(session)
     if store is not None:

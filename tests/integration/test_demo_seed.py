@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from postal_hub.core.clock import to_local
 from postal_hub.core.files import LocalFileStore
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.places import data
@@ -17,6 +20,8 @@ from postal_hub.core.users.models import Role, User
 from postal_hub.demo.seed import seed_demo
 from postal_hub.intake.queries import find_for_tracking
 from postal_hub.models import Base
+from postal_hub.training import gate
+from postal_hub.training.models import Certificate, Enrolment, TrainingSession
 from tests.fakes import FixedClock
 
 
@@ -101,10 +106,15 @@ def test_the_demo_has_units_at_every_level_and_twenty_procedures(session: Sessio
 
 
 def test_the_demo_has_a_user_for_every_role(session: Session, clock: FixedClock) -> None:
-    report = seed_demo(session, "secret", clock.now())
+    seed_demo(session, "secret", clock.now())
     roles = set(session.scalars(sa.select(User.role)))
     assert roles == {r.value for r in Role}
-    assert len(report.users) == len(Role)
+
+
+def test_seed_demo_prints_every_demo_account_once(session: Session, clock: FixedClock) -> None:
+    report = seed_demo(session, "secret", clock.now())
+    printed = [username for _label, username, _password in report.users]
+    assert sorted(printed) == sorted(session.scalars(sa.select(User.username)))
 
 
 def test_the_printed_demo_api_keys_work(session: Session, clock: FixedClock) -> None:
@@ -126,3 +136,94 @@ def test_the_demo_has_a_day_of_pickups_for_the_central_office_to_plan(
     pickups = session.scalars(sa.select(Pickup)).all()
     assert sum(p.office.code == "100000" for p in pickups) >= 4  # the demo manager's and postman's office
     assert all(p.office.province_code == "01" for p in pickups)
+
+
+def test_every_demo_procedure_is_in_a_procedure_group(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    procedures = session.scalars(sa.select(Procedure)).all()
+    assert procedures and all(p.group is not None for p in procedures)
+
+
+def test_the_demo_staff_were_certified_for_every_demo_dossier_before_taking_it(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from postal_hub.intake.models import Dossier
+
+    seed_demo(session, "secret", clock.now(), LocalFileStore(tmp_path))
+    dossiers = session.scalars(sa.select(Dossier).where(Dossier.accepted_by_id.is_not(None))).all()
+    assert {d.procedure.group.code for d in dossiers if d.procedure.group} >= {"HT", "DD"}
+    for dossier in dossiers:
+        clerk = session.get(User, dossier.accepted_by_id)
+        assert clerk is not None
+        day = to_local(dossier.accepted_at).date()
+        assert (
+            gate.missing_certification(session, clerk, dossier.procedure, day, gate.GateAction.COUNTER) == ""
+        )
+
+
+def test_the_demo_has_a_certificate_expiring_within_thirty_days(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    today = to_local(clock.now()).date()
+    soon = session.scalars(
+        sa.select(Certificate).where(
+            Certificate.revoked_at.is_(None),
+            Certificate.expires_on >= today,
+            Certificate.expires_on <= today + timedelta(days=30),
+        )
+    ).all()
+    assert soon
+
+
+def test_the_demo_has_a_revoked_certificate_with_its_reason(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    revoked = session.scalars(sa.select(Certificate).where(Certificate.revoked_at.is_not(None))).all()
+    assert revoked and all(c.revoke_reason for c in revoked)
+
+
+def test_the_demo_has_a_failed_score_and_a_failed_attendance(session: Session, clock: FixedClock) -> None:
+    from postal_hub.training.results import attendance_percent
+
+    seed_demo(session, "secret", clock.now())
+    failed = session.scalars(sa.select(Enrolment).where(Enrolment.status == "failed")).all()
+    course_of = [(e, e.session.course) for e in failed]
+    assert any(e.score is not None and e.score < c.pass_mark for e, c in course_of)
+    assert any(e.score is not None and e.score >= c.pass_mark for e, c in course_of)  # failed on attendance
+    assert any(attendance_percent(e) < c.min_attendance for e, c in course_of)
+
+
+def test_the_demo_has_an_upcoming_session_with_a_waiting_list(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    waiting = session.scalars(sa.select(Enrolment).where(Enrolment.status == "waitlisted")).all()
+    assert waiting
+    record: TrainingSession = waiting[0].session
+    assert record.status == "planned" and record.starts_on > to_local(clock.now()).date()
+    assert sum(e.status == "enrolled" for e in record.enrolments) == record.capacity
+
+
+def test_the_gate_refuses_a_demo_clerk_not_certified_for_land(session: Session, clock: FixedClock) -> None:
+    seed_demo(session, "secret", clock.now())
+    clerk3 = session.scalar(sa.select(User).where(User.username == "clerk3"))
+    land = session.scalar(sa.select(Procedure).where(Procedure.code == "1.012783"))
+    birth = session.scalar(sa.select(Procedure).where(Procedure.code == "1.001193"))
+    assert clerk3 is not None and land is not None and birth is not None
+    gate.check(session, clerk3, birth, gate.GateAction.COUNTER, clock.now())
+    with pytest.raises(gate.NotCertified):
+        gate.check(session, clerk3, land, gate.GateAction.COUNTER, clock.now())
+
+
+def test_the_coverage_screen_shows_expiring_expired_and_untrained_staff(
+    session: Session, clock: FixedClock
+) -> None:
+    from postal_hub.training.coverage import office_coverage, office_staff
+
+    seed_demo(session, "secret", clock.now())
+    admin = session.scalar(sa.select(User).where(User.username == "admin"))
+    assert admin is not None
+    today = to_local(clock.now()).date()
+    rows = {r.office.code: r for r in office_coverage(session, admin, today) if r.staff}
+    assert set(rows) >= {"100000", "122000"}
+    assert sum(r.expiring[30] for r in rows.values()) >= 1
+    assert sum(r.expiring[90] - r.expiring[60] for r in rows.values()) >= 1
+    assert sum(r.never_trained for r in rows.values()) >= 1
+    lines = office_staff(session, rows["122000"].office)
+    assert any(line.certificates and not line.valid(today) for line in lines)  # expired or revoked
