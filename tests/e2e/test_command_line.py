@@ -39,9 +39,8 @@ def test_a_fresh_install_migrates_loads_places_and_seeds_the_demo(db_url: str) -
     assert run(db_url, "seed-demo").stdout == out  # idempotent, and prints the same keys again
 
 
-def test_the_demo_admin_can_sign_in_and_open_the_admin_screens(db_url: str) -> None:
-    run(db_url, "db", "upgrade")
-    run(db_url, "seed-demo")
+def test_the_demo_admin_can_sign_in_and_open_the_admin_screens(demo_url: str) -> None:
+    db_url = demo_url
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "e2e-secret", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.post("/sign-in", data={"username": "admin", "password": "postalhub-demo"})
@@ -49,17 +48,15 @@ def test_the_demo_admin_can_sign_in_and_open_the_admin_screens(db_url: str) -> N
     assert "Bưu điện Trung tâm Hà Nội" in page
 
 
-def test_create_api_key_prints_a_key_once(db_url: str) -> None:
-    run(db_url, "db", "upgrade")
-    run(db_url, "seed-demo")
+def test_create_api_key_prints_a_key_once(demo_url: str) -> None:
+    db_url = demo_url
     out = run(db_url, "create-api-key", "--org", "000.00.01.H26", "--name", "Hệ thống một cửa").stdout
     assert "ph_" in out
     assert "no organization" in run(db_url, "create-api-key", "--org", "NOPE", expect=2).stderr
 
 
-def test_a_bad_csv_file_is_refused_with_line_numbers_and_exit_code_1(db_url: str, tmp_path: Path) -> None:
-    run(db_url, "db", "upgrade")
-    run(db_url, "seed-demo")
+def test_a_bad_csv_file_is_refused_with_line_numbers_and_exit_code_1(demo_url: str, tmp_path: Path) -> None:
+    db_url = demo_url
     bad = tmp_path / "offices.csv"
     bad.write_text(
         "code,name,postcode,address,province_code,commune_code,opening_hours\n"
@@ -88,8 +85,7 @@ def test_create_user_reports_a_bad_field_by_name(db_url: str) -> None:
     assert "username" in result.stderr
 
 
-def test_run_jobs_reports_what_it_did(db_url: str) -> None:
-    run(db_url, "db", "upgrade")
-    run(db_url, "seed-demo")
+def test_run_jobs_reports_what_it_did(demo_url: str) -> None:
+    db_url = demo_url
     out = run(db_url, "run-jobs").stdout
     assert "contracts_expired: 0" in out and "tasks_overdue:" in out

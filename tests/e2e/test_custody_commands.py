@@ -17,11 +17,8 @@ UNIT = "000.00.01.H26"
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'custody.sqlite3'}"
-    run(url, "db", "upgrade")
-    run(url, "seed-demo")
-    return url
+def demo(demo_url: str) -> str:
+    return demo_url
 
 
 def _tamper(url: str, seq: int) -> None:
