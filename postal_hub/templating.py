@@ -58,6 +58,11 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
         ),
     ),
     (
+        "training.index",
+        _l("Training"),
+        (Role.SYSTEM_ADMIN, Role.TRAINER, Role.POSTAL_MANAGER, Role.POSTAL_CLERK, Role.POSTMAN),
+    ),
+    (
         "contracts.contracts",
         _l("Contracts"),
         (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),

@@ -152,3 +152,30 @@ def save_course(
         at=now,
     )
     return course
+
+
+def set_group_active(
+    session: Session, actor: User, group: ProcedureGroup, active: bool, now: datetime
+) -> None:
+    """An inactive group is offered to no new course or procedure; certificates already covering it stay."""
+    require_admin(actor)
+    group.active = active
+    session.flush()
+    audit.record(
+        session,
+        actor.id,
+        "procedure_group.activated" if active else "procedure_group.deactivated",
+        "procedure_group",
+        group.id,
+        at=now,
+    )
+
+
+def set_course_active(session: Session, actor: User, course: Course, active: bool, now: datetime) -> None:
+    """An inactive course takes no new session; its past sessions and certificates are kept."""
+    require_course_manager(actor, course.organization)
+    course.active = active
+    session.flush()
+    audit.record(
+        session, actor.id, "course.activated" if active else "course.deactivated", "course", course.id, at=now
+    )

@@ -20,7 +20,7 @@ from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.training.access import may_revoke, require_runs_session
 from postal_hub.training.models import Certificate, Enrolment, TrainingSession
-from postal_hub.training.status import EnrolmentStatus
+from postal_hub.training.status import EnrolmentStatus, SessionStatus
 
 
 def add_months(day: date, months: int) -> date:
@@ -33,6 +33,8 @@ def add_months(day: date, months: int) -> date:
 def issue(session: Session, actor: User, enrolment: Enrolment, now: datetime) -> Certificate:
     """Only a pass earns a certificate, and one enrolment earns one: a second request is refused."""
     require_runs_session(actor, enrolment.session)
+    if SessionStatus(enrolment.session.status) == SessionStatus.CANCELLED:
+        raise Conflict(str(_l("This session was cancelled: it leads to no certificate.")))
     if enrolment.certificate is not None:
         raise Conflict(
             str(

@@ -14,7 +14,12 @@ from postal_hub.core.errors import Conflict
 from postal_hub.core.users.models import Role, User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.training.access import require_course_manager, require_runs_session
-from postal_hub.training.enrolment import fill_from_waiting_list, seats_taken, withdraw_all
+from postal_hub.training.enrolment import (
+    fill_from_waiting_list,
+    seats_taken,
+    set_enrolment_status,
+    withdraw_all,
+)
 from postal_hub.training.models import Course, TrainingSession
 from postal_hub.training.status import SESSION_MACHINE, EnrolmentStatus, SessionStatus
 
@@ -42,6 +47,8 @@ def save_session(
 ) -> TrainingSession:
     """A session is held somewhere or online (or both); a trainer of the course runs it."""
     require_course_manager(actor, course.organization)
+    if existing is None and not course.active:
+        raise Conflict(str(_l("This course is inactive: it takes no new session.")))
     errors = FieldErrors()
     starts = errors.sane_date("starts_on", data.starts_on)
     ends = errors.sane_date("ends_on", data.ends_on)
@@ -55,8 +62,16 @@ def save_session(
         elif (ends - starts).days + 1 > MAX_SESSION_DAYS:
             errors.add("ends_on", _l("A session lasts at most %(n)d days.", n=MAX_SESSION_DAYS))
     trainer = session.get(User, data.trainer_id) if data.trainer_id else None
-    if trainer is None or not trainer.active or not trainer.has_role(Role.TRAINER, Role.SYSTEM_ADMIN):
-        errors.add("trainer_id", _l("Choose an active trainer."))
+    # The trainer issues certificates in the course organization's name, so is one of its trainers.
+    if (
+        trainer is None
+        or not trainer.active
+        or not (
+            trainer.has_role(Role.SYSTEM_ADMIN)
+            or (trainer.has_role(Role.TRAINER) and trainer.organization_id == course.organization_id)
+        )
+    ):
+        errors.add("trainer_id", _l("Choose an active trainer of %(org)s.", org=course.organization.name))
     if data.capacity is None or not 1 <= data.capacity <= 500:
         errors.add("capacity", _l("The capacity is 1 to 500 trainees."))
     elif existing is not None and data.capacity < seats_taken(existing):
@@ -123,6 +138,11 @@ def set_session_status(
                     )
                 )
             )
+    if target == SessionStatus.COMPLETED:
+        # Nobody waits any longer for a session that is over.
+        for line in record.enrolments:
+            if line.status == EnrolmentStatus.WAITLISTED:
+                set_enrolment_status(session, actor, line, EnrolmentStatus.WITHDRAWN, now)
     if target == SessionStatus.CANCELLED:
         text = " ".join((reason or "").split())
         if not text:

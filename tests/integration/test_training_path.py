@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from postal_hub.core.errors import Conflict, PermissionDenied, ValidationFailed
 from postal_hub.core.users.models import Role
 from postal_hub.training import certificates, enrolment, results
-from postal_hub.training.catalogue import CourseInput, GroupInput, assign_field, save_course, save_group
+from postal_hub.training.catalogue import (
+    CourseInput,
+    GroupInput,
+    assign_field,
+    save_course,
+    save_group,
+    set_course_active,
+)
 from postal_hub.training.models import Certificate, Enrolment
 from postal_hub.training.sessions import SessionInput, save_session, set_session_status
 from postal_hub.training.status import EnrolmentStatus, SessionStatus
@@ -262,3 +269,40 @@ def test_add_months_keeps_the_day_or_falls_back_to_the_months_end() -> None:
     assert certificates.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert certificates.add_months(date(2026, 11, 17), 24) == date(2028, 11, 17)
     assert certificates.add_months(date(2026, 12, 15), 1) == date(2027, 1, 15)
+
+
+def test_no_certificate_is_issued_on_a_cancelled_session(session: Session) -> None:
+    w = _world(session)
+    line = enrolment.enrol(session, w["trainer"], w["run"], w["clerks"][0], DAY1)
+    _attend(session, w, line)
+    results.record_score(session, w["trainer"], line, 90, DAY2)
+    set_session_status(session, w["trainer"], w["run"], SessionStatus.CANCELLED, DAY2, "Phòng học hỏng")
+    with pytest.raises(Conflict):
+        certificates.issue(session, w["trainer"], line, DAY2)
+
+
+def test_completing_a_session_withdraws_those_still_waiting(session: Session) -> None:
+    w = _world(session, capacity=1)
+    seated = enrolment.enrol(session, w["trainer"], w["run"], w["clerks"][0], DAY1)
+    waiting = enrolment.enrol(session, w["trainer"], w["run"], w["clerks"][1], DAY1)
+    _attend(session, w, seated)
+    results.record_score(session, w["trainer"], seated, 90, DAY2)
+    set_session_status(session, w["trainer"], w["run"], SessionStatus.COMPLETED, DAY2)
+    assert waiting.status == EnrolmentStatus.WITHDRAWN
+
+
+def test_a_session_is_run_by_a_trainer_of_the_courses_organization(session: Session) -> None:
+    w = _world(session)
+    outsider = factories.user(session, Role.TRAINER, organization=factories.operator(session))
+    data = SessionInput(date(2026, 12, 1), date(2026, 12, 2), outsider.id, 10, place="Hà Nội")
+    with pytest.raises(ValidationFailed) as caught:
+        save_session(session, w["trainer"], w["course"], data, DAY1)
+    assert "trainer_id" in caught.value.fields
+
+
+def test_an_inactive_course_takes_no_new_session(session: Session) -> None:
+    w = _world(session)
+    set_course_active(session, w["trainer"], w["course"], False, DAY1)
+    data = SessionInput(date(2026, 12, 1), date(2026, 12, 2), w["trainer"].id, 10, place="Hà Nội")
+    with pytest.raises(Conflict):
+        save_session(session, w["trainer"], w["course"], data, DAY1)
