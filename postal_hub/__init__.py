@@ -66,6 +66,8 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.intake.views_all import bp as intake_bp
     from postal_hub.pickup.views_all import bp as pickup_bp
     from postal_hub.places_api import bp as places_bp
+    from postal_hub.training.coverage import staffing_in_area
+    from postal_hub.training.views_all import bp as training_bp
     from postal_hub.webhooks.views_all import bp as webhooks_bp
 
     app.register_blueprint(home_bp)
@@ -78,8 +80,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pickup_bp)
     app.register_blueprint(delivery_bp)
     app.register_blueprint(delivery_remittance_bp)
+    app.register_blueprint(training_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
+    # Contracts depend on no other feature: their capacity assessment finds the training figures here.
+    app.extensions["staffing_in_area"] = staffing_in_area
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -248,6 +248,20 @@ def run_jobs() -> None:
 
 
 @click.command(
+    "remind-expiring",
+    help="Remind holders and their managers of certificates expiring within 30 and 7 days (once each).",
+)
+def remind_expiring() -> None:
+    from postal_hub.services import clock, notifier
+    from postal_hub.training.reminders import remind_expiring as run_reminders
+
+    session = _session()
+    reminded = run_reminders(session, notifier(), clock().now())
+    session.commit()
+    click.echo(f"Certificates reminded: {reminded}.")
+
+
+@click.command(
     "worker", help="Run the background jobs every INTERVAL seconds, and deliver webhooks, until stopped."
 )
 @click.option("--interval", default=60, show_default=True, type=click.IntRange(5, 3600))
@@ -303,6 +317,7 @@ def register_cli(app: Flask) -> None:
         import_offices,
         import_procedures_cmd,
         run_jobs,
+        remind_expiring,
         worker,
         deliver_webhooks,
     ):

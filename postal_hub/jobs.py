@@ -13,6 +13,7 @@ from postal_hub.core.custody.services import checkpoint_all
 from postal_hub.core.messaging.services import send_due
 from postal_hub.core.notifications import Notifier
 from postal_hub.delivery.failures import expire_uncollected
+from postal_hub.training.reminders import remind_expiring
 
 
 def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
@@ -26,6 +27,7 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     keep = timedelta(hours=current_app.config["IDEMPOTENCY_KEEP_HOURS"])
     summary["idempotency_keys_forgotten"] = purge_older_than(session, now - keep)
     summary["deliveries_expired"] = expire_uncollected(session, now)
+    summary["certificate_reminders"] = remind_expiring(session, notifier, now)
     summary.update(citizen_messages(session, now))
     return summary
 

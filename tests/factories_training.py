@@ -127,7 +127,10 @@ def certificate(
         assessed_at=WHEN,
     )
     # A holder may have several certificates: each needs its own enrolment row, so each its own session.
-    if any(e.user_id == holder.id for e in shelf.enrolments):
+    taken = session.scalar(
+        sa.select(Enrolment.id).where(Enrolment.session_id == shelf.id, Enrolment.user_id == holder.id)
+    )
+    if taken is not None:
         extra = TrainingSession(
             course_id=shelf.course_id,
             starts_on=VALID_FROM,
@@ -172,3 +175,69 @@ def trainer(session: Session, organization: Organization) -> User:
     from tests.factories import user
 
     return user(session, Role.TRAINER, organization=organization)
+
+
+# --- coverage and reminders (appended) ---------------------------------------------------------------
+
+
+def enrolment_only(
+    session: Session, user: User, status: EnrolmentStatus, starts_on: date = VALID_FROM
+) -> Enrolment:
+    """An enrolment with no certificate (failed, still enrolled, withdrawn), on a session of its own."""
+    shelf = _shelf(session, user)
+    assessed = status in (EnrolmentStatus.PASSED, EnrolmentStatus.FAILED)
+    run = TrainingSession(
+        course_id=shelf.course_id,
+        starts_on=starts_on,
+        ends_on=starts_on,
+        trainer_id=shelf.trainer_id,
+        place="Hà Nội",
+        capacity=500,
+        status=(SessionStatus.COMPLETED if assessed else SessionStatus.PLANNED).value,
+        created_at=WHEN,
+    )
+    session.add(run)
+    session.flush()
+    line = Enrolment(
+        session_id=run.id,
+        user_id=user.id,
+        status=status.value,
+        enrolled_at=WHEN,
+        score=40 if status == EnrolmentStatus.FAILED else None,
+        assessed_at=WHEN if assessed else None,
+    )
+    session.add(line)
+    session.flush()
+    return line
+
+
+def expiring_in(
+    session: Session, holder: User, groups: list[ProcedureGroup], today: date, days: int, **overrides: Any
+) -> Certificate:
+    """A certificate issued a year before `today` that expires `days` after it (negative: already expired)."""
+    return certificate(
+        session, holder, groups, today - timedelta(days=365), today + timedelta(days=days), **overrides
+    )
+
+
+# ---- helpers for the screen tests (appended) -----------------------------------------------------------
+
+
+def enrolled(
+    session: Session, actor: User, record: TrainingSession, *users: User, now: datetime
+) -> list[Enrolment]:
+    """Each user enrolled through the real service (seated while seats last, then waitlisted)."""
+    from postal_hub.training.enrolment import enrol
+
+    return [enrol(session, actor, record, u, now) for u in users]
+
+
+def passed(session: Session, actor: User, record: TrainingSession, user: User, now: datetime) -> Enrolment:
+    """A trainee enrolled, present every day of the session and scored 90: ready for a certificate."""
+    from postal_hub.training.results import record_attendance, record_score
+
+    (line,) = enrolled(session, actor, record, user, now=now)
+    for day in record.days:
+        record_attendance(session, actor, line, day, True, now)
+    record_score(session, actor, line, 90, now)
+    return line

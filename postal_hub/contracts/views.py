@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -20,8 +22,10 @@ from postal_hub.contracts.forms import (
     StatusForm,
 )
 from postal_hub.contracts.inputs import ContractInput
+from postal_hub.contracts.models import Contract
 from postal_hub.contracts.queries import contract_detail, contracts_page
 from postal_hub.contracts.status import CONTRACT_MACHINE, CONTRACT_STATUS_LABELS, ContractStatus
+from postal_hub.core.clock import to_local
 from postal_hub.core.errors import DomainError
 from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
@@ -136,6 +140,7 @@ def contract_detail_page(contract_id: int) -> str:
 def contract_assessment(contract_id: int) -> str | BaseResponse:
     contract = get_contract(db.session, current_user, contract_id)
     form = AssessmentForm()
+    staffing_day = _prefill_staffing(form, contract) if request.method == "GET" else None
     if form.validate_on_submit():
         try:
             services.record_assessment(
@@ -157,7 +162,26 @@ def contract_assessment(contract_id: int) -> str | BaseResponse:
             return redirect(url_for("contracts.contract_detail_page", contract_id=contract.id))
         except DomainError as exc:
             report(exc, form)
-    return render_template("contracts/assessment.html", form=form, contract=contract)
+    return render_template(
+        "contracts/assessment.html", form=form, contract=contract, staffing_day=staffing_day
+    )
+
+
+def _prefill_staffing(form: AssessmentForm, contract: Contract) -> date | None:
+    """The operator's offices, staff and certified staff in the contract's area, from the training records
+    (found through the app, not imported: contracts depend on no other feature). None if there are none."""
+    lookup = current_app.extensions.get("staffing_in_area")
+    if lookup is None or not contract.versions:
+        return None
+    latest = contract.versions[-1]
+    provinces = None if latest.nationwide else [p.code for p in latest.provinces]
+    day = to_local(clock().now()).date()
+    staffing = lookup(db.session, contract.operator_id, provinces, day)
+    form.assessed_on.data = day
+    form.operator_offices.data = staffing.offices
+    form.operator_staff.data = staffing.staff
+    form.trained_staff.data = staffing.trained
+    return day
 
 
 @bp.route("/contracts/<int:contract_id>/amend", methods=["GET", "POST"])

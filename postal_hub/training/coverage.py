@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
+from postal_hub.core.errors import NotFound
 from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.pagination import search_filter
+from postal_hub.core.places.models import Province
 from postal_hub.core.procedures.models import ProcedureGroup
 from postal_hub.core.users.models import POSTAL_ROLES, Role, User
 from postal_hub.training.models import Certificate, Enrolment, certificate_groups
@@ -58,19 +62,24 @@ def _staff(office_ids: sa.Select, roles: tuple[Role, ...] = POSTAL_ROLES) -> lis
 
 
 def office_coverage(
-    session: Session, actor: User, today: date, province_code: str = "", q: str = ""
+    session: Session,
+    actor: User,
+    today: date,
+    province_code: str = "",
+    q: str = "",
+    office_id: int | None = None,
 ) -> list[OfficeCoverage]:
-    offices_stmt = scope_coverage_offices(actor, sa.select(PostOffice.id).where(PostOffice.active.is_(True)))
+    ids = scope_coverage_offices(actor, sa.select(PostOffice.id).where(PostOffice.active.is_(True)))
     if province_code:
-        offices_stmt = offices_stmt.where(PostOffice.province_code == province_code)
-    if q:
-        from postal_hub.core.text import fold
-
-        offices_stmt = offices_stmt.where(PostOffice.search_key.contains(fold(q)))
+        ids = ids.where(PostOffice.province_code == province_code)
+    if (words := search_filter(PostOffice.search_key, q)) is not None:
+        ids = ids.where(words)
+    if office_id is not None:
+        ids = ids.where(PostOffice.id == office_id)
     offices = list(
         session.scalars(
             sa.select(PostOffice)
-            .where(PostOffice.id.in_(offices_stmt))
+            .where(PostOffice.id.in_(ids))
             .options(joinedload(PostOffice.province))
             .order_by(PostOffice.province_code, PostOffice.code)
         )
@@ -78,7 +87,6 @@ def office_coverage(
     rows = {o.id: OfficeCoverage(o, expiring={h: 0 for h in EXPIRY_HORIZONS}) for o in offices}
     if not rows:
         return []
-    ids = sa.select(PostOffice.id).where(PostOffice.id.in_(list(rows)))
     for office_id, n in session.execute(
         sa.select(User.post_office_id, sa.func.count()).where(*_staff(ids)).group_by(User.post_office_id)
     ):
@@ -200,3 +208,70 @@ def staffing_in_area(
         or 0
     )
     return Staffing(int(office_count), int(staff), int(trained))
+
+
+# --- Reads for the coverage screens (the list's filter, one office's page, the totals row) ------------
+
+
+def coverage_provinces(session: Session, actor: User) -> list[Province]:
+    """The provinces where the actor can see an active office: the choices of the screen's filter."""
+    offices = scope_coverage_offices(
+        actor, sa.select(PostOffice.province_code).where(PostOffice.active.is_(True))
+    )
+    return list(
+        session.scalars(sa.select(Province).where(Province.code.in_(offices)).order_by(Province.name))
+    )
+
+
+def get_coverage_office(session: Session, actor: User, office_id: int) -> PostOffice:
+    """An active office in the actor's scope; unknown and not-yours are the same 404."""
+    found = session.scalar(
+        scope_coverage_offices(
+            actor,
+            sa.select(PostOffice)
+            .where(PostOffice.id == office_id, PostOffice.active.is_(True))
+            .options(joinedload(PostOffice.province), joinedload(PostOffice.operator)),
+        )
+    )
+    if found is None:
+        raise NotFound(str(_l("There is no such post office, or it is not yours to see.")))
+    return found
+
+
+def one_office_coverage(session: Session, actor: User, office: PostOffice, today: date) -> OfficeCoverage:
+    """The list's row for one office."""
+    rows = office_coverage(session, actor, today, office_id=office.id)
+    return rows[0] if rows else OfficeCoverage(office, expiring={h: 0 for h in EXPIRY_HORIZONS})
+
+
+@dataclass
+class CoverageTotals:
+    """The totals row: sums, and the groups some office listed serves and those none of them does."""
+
+    offices: int = 0
+    staff: int = 0
+    certified_staff: int = 0
+    served: list[ProcedureGroup] = field(default_factory=list)
+    unserved: list[ProcedureGroup] = field(default_factory=list)
+    expiring: dict[int, int] = field(default_factory=lambda: {h: 0 for h in EXPIRY_HORIZONS})
+    never_trained: int = 0
+
+
+def coverage_totals(rows: list[OfficeCoverage]) -> CoverageTotals:
+    totals = CoverageTotals(offices=len(rows))
+    served: dict[int, ProcedureGroup] = {}
+    everything: dict[int, ProcedureGroup] = {}
+    for row in rows:
+        totals.staff += row.staff
+        totals.certified_staff += row.certified_staff
+        totals.never_trained += row.never_trained
+        for h in EXPIRY_HORIZONS:
+            totals.expiring[h] += row.expiring.get(h, 0)
+        for g in row.served:
+            served[g.id] = everything[g.id] = g
+        for g in row.unserved:
+            everything.setdefault(g.id, g)
+    ordered = sorted(everything.values(), key=lambda g: g.code)
+    totals.served = [g for g in ordered if g.id in served]
+    totals.unserved = [g for g in ordered if g.id not in served]
+    return totals

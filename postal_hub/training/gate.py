@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from postal_hub.core import audit
+from postal_hub.core.audit import AuditEntry
 from postal_hub.core.clock import to_local
 from postal_hub.core.errors import PermissionDenied
 from postal_hub.core.permissions import require_admin
@@ -128,18 +129,19 @@ def check(
     action: GateAction,
     now: datetime,
     reference: str = "",
-) -> None:
-    """Refuse an uncertified actor while the gate is on; with the gate off, let them through and log it.
+) -> AuditEntry | None:
+    """Refuse an uncertified actor while the gate is on; with the gate off, let them through and log it
+    (the log entry is returned, so a caller that numbers the dossier afterwards can name it there).
 
     No actor means an organization's own system through the API, which answers for its staff itself."""
     if actor is None:
-        return
+        return None
     problem = missing_certification(session, actor, procedure, to_local(now).date(), action)
     if not problem:
-        return
+        return None
     if gate_on(session):
         raise NotCertified(problem)
-    audit.record(
+    return audit.record(
         session,
         actor.id,
         OVERRIDE_ACTION,

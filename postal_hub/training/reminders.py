@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -43,12 +43,6 @@ def remind_expiring(session: Session, notifier: Notifier, now: datetime) -> int:
     (certificate, threshold) makes a second run, or a second worker, send nothing."""
     today = to_local(now).date()
     horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
-    done = {
-        (c, t)
-        for c, t in session.execute(
-            sa.select(CertificateReminder.certificate_id, CertificateReminder.threshold_days)
-        )
-    }
     candidates = session.scalars(
         sa.select(Certificate)
         .where(
@@ -59,6 +53,14 @@ def remind_expiring(session: Session, notifier: Notifier, now: datetime) -> int:
         .options(joinedload(Certificate.holder), joinedload(Certificate.course))
         .order_by(Certificate.expires_on, Certificate.id)
     ).all()
+    done = {
+        (c, t)
+        for c, t in session.execute(
+            sa.select(CertificateReminder.certificate_id, CertificateReminder.threshold_days).where(
+                CertificateReminder.certificate_id.in_([c.id for c in candidates])
+            )
+        )
+    }
     sent = 0
     for certificate in candidates:
         left = (certificate.expires_on - today).days
@@ -88,13 +90,20 @@ def remind_expiring(session: Session, notifier: Notifier, now: datetime) -> int:
                         day=certificate.expires_on.strftime("%d/%m/%Y"),
                     )
                 )
-                body = str(
-                    _l(
-                        "%(days)d days left. Without a valid certificate for %(groups)s, the counter, pickup "
-                        "and digitization screens will refuse these dossiers. "
-                        "Enrol in a refresher session in time.",
-                        days=left,
-                        groups=", ".join(g.name for g in certificate.groups),
+                left_text = (
+                    ngettext("%(num)d day left.", "%(num)d days left.", left)
+                    if left
+                    else gettext("It expires today.")
+                )
+                body = " ".join(
+                    (
+                        left_text,
+                        gettext(
+                            "Without a valid certificate for %(groups)s, the counter, pickup and "
+                            "digitization screens will refuse these dossiers. "
+                            "Enrol in a refresher session in time.",
+                            groups=", ".join(g.name for g in certificate.groups),
+                        ),
                     )
                 )
             notifier.notify(session, user, subject, body, f"/training/certificates/{certificate.id}", now)

@@ -115,11 +115,11 @@ def test_with_the_gate_off_an_uncertified_clerk_is_let_through_and_logged(
     admin = factories.user(session, Role.SYSTEM_ADMIN)
     gate.switch(session, admin, False, "Đợt đào tạo bù chưa xong", clock.now())
     clerk = _clerk(session, world)
-    _accept(session, world, clerk, clock.now())
+    dossier = _accept(session, world, clerk, clock.now())
     logged = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == gate.OVERRIDE_ACTION)).all()
-    assert [(e.actor_id, e.details["action"], e.details["group"]) for e in logged] == [
-        (clerk.id, "counter_acceptance", DEFAULT_GROUP)
-    ]
+    assert [
+        (e.actor_id, e.details["action"], e.details["group"], e.details["reference"]) for e in logged
+    ] == [(clerk.id, "counter_acceptance", DEFAULT_GROUP, dossier.code)]
 
 
 def test_switching_the_gate_needs_an_administrator_and_a_reason(session: Session, clock: Any) -> None:

@@ -18,8 +18,8 @@ from postal_hub.intake.models import Dossier
 from postal_hub.pickup import tokens
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule
 from tests import factories
-from tests.factories_training import certify
 from tests.conftest import AuthActions, count
+from tests.factories_training import certify
 from tests.fakes import FixedClock
 
 DAY = date(2026, 11, 20)  # the fixed clock's Friday
