@@ -16,7 +16,7 @@ class SessionStatus(StrEnum):
 
 
 SESSION_STATUS_LABELS = {
-    SessionStatus.PLANNED: _l("Planned"),
+    SessionStatus.PLANNED: _l("Scheduled"),
     SessionStatus.COMPLETED: _l("Completed"),
     SessionStatus.CANCELLED: _l("Cancelled"),
 }
@@ -41,7 +41,7 @@ ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.WAITLISTED: _l("On the waiting list"),
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
     EnrolmentStatus.PASSED: _l("Passed"),
-    EnrolmentStatus.FAILED: _l("Failed"),
+    EnrolmentStatus.FAILED: _l("Did not pass"),
 }
 
 ENROLMENT_MACHINE = StateMachine[EnrolmentStatus](
