@@ -5,6 +5,8 @@ Revises: 0007
 Create Date: 2026-12-03 09:35:57.605970
 """
 
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
 import postal_hub.db
@@ -196,6 +198,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
 
     # ### end Alembic commands ###
+
+    # An installation already in use has procedures in no group and staff with no certificate: with the
+    # gate on, every acceptance would stop at once. It starts off there, and says why on the gate page;
+    # an administrator switches it on once the catalogue is grouped and the staff certified.
+    if op.get_bind().execute(sa.text("SELECT 1 FROM procedures LIMIT 1")).first() is not None:
+        settings = sa.table(
+            "deployment_settings",
+            sa.column("key", sa.String),
+            sa.column("value", sa.String),
+            sa.column("reason", sa.Text),
+            sa.column("updated_at", postal_hub.db.UTCDateTime(timezone=True)),
+        )
+        op.bulk_insert(
+            settings,
+            [
+                {
+                    "key": "training.gate",
+                    "value": "off",
+                    "reason": "Upgrade to training and certification: give every procedure a group and "
+                    "certify the staff, then switch the gate on.",
+                    "updated_at": datetime.now(UTC),
+                }
+            ],
+        )
 
 
 def downgrade() -> None:

@@ -14,12 +14,14 @@ from postal_hub.core.errors import PermissionDenied, ValidationFailed
 from postal_hub.core.orgs.models import OrgKind, PostOffice
 from postal_hub.core.pagination import ListRequest, parse_page
 from postal_hub.core.procedures.models import Procedure
+from postal_hub.core.users.models import Role, User
 from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier
 from postal_hub.intake.queries import catalogue_page, find_for_tracking, tracking_view
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel
 from postal_hub.services import clock, track_limiter
+from postal_hub.training import gate
 
 
 def procedure_json(p: Procedure) -> dict[str, Any]:
@@ -101,6 +103,32 @@ def create_dossier() -> tuple[Response, int]:
     procedure = db.session.scalar(sa.select(Procedure).where(Procedure.code == _text(body, "procedure_code")))
     if procedure is None:
         return error(422, "invalid", "Unknown procedure.", {"procedure_code": "No procedure has this code."})
+    clerk = None
+    if username := _text(body, "accepted_by").strip():
+        clerk = db.session.scalar(
+            sa.select(User).where(
+                User.username == username,
+                User.active.is_(True),
+                User.organization_id == org.id,
+                User.post_office_id == office.id,
+                User.role.in_([Role.POSTAL_CLERK.value, Role.POSTAL_MANAGER.value]),
+            )
+        )
+        if clerk is None:
+            return error(
+                422,
+                "invalid",
+                "Unknown clerk.",
+                {"accepted_by": "No active clerk or manager of this office has this username."},
+            )
+    elif procedure.group_id is None and gate.gate_on(db.session):
+        # Nobody can be certified for a procedure in no group, so no system may accept it either.
+        return error(
+            403,
+            "not_certified",
+            "This procedure is in no procedure group, so no certified staff can accept it.",
+            {"procedure_code": "Ask an administrator to give the procedure a group."},
+        )
     raw_components = body.get("components")
     components: list[Any] = raw_components if isinstance(raw_components, list) else []
     present = {
@@ -125,10 +153,10 @@ def create_dossier() -> tuple[Response, int]:
         channel=Channel.API,
     )
     try:
-        result = accept(db.session, None, office, data, clock().now())
+        result = accept(db.session, clerk, office, data, clock().now())
     except PermissionDenied as exc:
         db.session.rollback()
-        return error(403, "forbidden", exc.message)
+        return error(403, exc.code, exc.message)
     except ValidationFailed as exc:
         db.session.rollback()
         if "contract" in exc.fields:

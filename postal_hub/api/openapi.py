@@ -80,6 +80,12 @@ def document(server: str) -> dict[str, Any]:
         "properties": {
             "procedure_code": {"type": "string"},
             "post_office_code": {"type": "string"},
+            "accepted_by": {
+                "type": "string",
+                "description": "Username of the clerk who took the dossier at that office: the certification "
+                "gate checks them (403 not_certified) and the dossier records them. Without it the operator "
+                "answers for its staff; a procedure in no procedure group is still refused.",
+            },
             "applicant": {
                 "type": "object",
                 "required": ["name", "phone", "citizen_id"],

@@ -131,7 +131,7 @@ def accept(
     assert procedure is not None
     # The clerk (or the postman at the door) must be certified for the procedure's group today.
     action = GateAction.PICKUP if data.channel == Channel.PICKUP else GateAction.COUNTER
-    override = gate.check(session, actor, procedure, action, now, reference=data.submission_token or "")
+    let_through = gate.require(session, actor, procedure, action, now)
     # Where it goes and whether the post may take it come first: a list of documents to bring is no
     # help for a dossier that could never be accepted here.
     place = data.subject_commune_code or data.applicant.commune_code
@@ -144,8 +144,9 @@ def accept(
         with session.begin_nested():
             price = acceptance.term.unit_price if data.postal_price is None else data.postal_price
             dossier = _number_and_record(session, actor, office, data, procedure, unit, price, values, now)
-            if override is not None:
-                override.details = {**override.details, "reference": dossier.code}
+            if let_through and actor is not None:
+                # Logged only for a dossier really accepted (an incomplete one is not), under its code.
+                gate.log_override(session, actor, procedure, action, let_through, dossier.code, now)
             return dossier
     except IntegrityError:
         # Two clicks on "Accept": the other request committed the same form first; show its dossier.

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from postal_hub.core import audit
+from postal_hub.core.errors import Conflict
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.permissions import require_admin
 from postal_hub.core.procedures.models import Procedure, ProcedureGroup
@@ -113,10 +114,12 @@ def save_course(
     ):
         if value is None or not low <= value <= high:
             errors.add(name, message)
+    kept = [g.id for g in course.groups] if course is not None else []
     groups = list(
         session.scalars(
             sa.select(ProcedureGroup).where(
-                ProcedureGroup.id.in_(data.group_ids), ProcedureGroup.active.is_(True)
+                ProcedureGroup.id.in_(data.group_ids),
+                sa.or_(ProcedureGroup.active.is_(True), ProcedureGroup.id.in_(kept)),
             )
         )
     )
@@ -159,6 +162,19 @@ def set_group_active(
 ) -> None:
     """An inactive group is offered to no new course or procedure; certificates already covering it stay."""
     require_admin(actor)
+    if not active:
+        left = session.scalar(
+            sa.select(sa.func.count()).where(Procedure.group_id == group.id, Procedure.active.is_(True))
+        )
+        if left:
+            raise Conflict(
+                str(
+                    _l(
+                        "%(n)d active procedures are still in this group: move them to another group first.",
+                        n=left,
+                    )
+                )
+            )
     group.active = active
     session.flush()
     audit.record(

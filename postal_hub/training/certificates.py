@@ -19,6 +19,7 @@ from postal_hub.core.text import mask_name
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.training.access import may_revoke, require_runs_session
+from postal_hub.training.enrolment import lock
 from postal_hub.training.models import Certificate, Enrolment, TrainingSession
 from postal_hub.training.status import EnrolmentStatus, SessionStatus
 
@@ -33,6 +34,7 @@ def add_months(day: date, months: int) -> date:
 def issue(session: Session, actor: User, enrolment: Enrolment, now: datetime) -> Certificate:
     """Only a pass earns a certificate, and one enrolment earns one: a second request is refused."""
     require_runs_session(actor, enrolment.session)
+    lock(session, enrolment.session)  # a cancel at the same moment is seen, not raced
     if SessionStatus(enrolment.session.status) == SessionStatus.CANCELLED:
         raise Conflict(str(_l("This session was cancelled: it leads to no certificate.")))
     if enrolment.certificate is not None:

@@ -38,11 +38,15 @@ def set_enrolment_status(
     )
 
 
-def _locked(session: Session, record: TrainingSession) -> TrainingSession:
-    """Re-read the session under a row lock, so two managers cannot both take the last seat."""
-    session.execute(
-        sa.select(TrainingSession.id).where(TrainingSession.id == record.id).with_for_update()
-    ).scalar_one()
+def lock(session: Session, record: TrainingSession) -> TrainingSession:
+    """Re-read the session and its list under a row lock: two managers cannot both take the last seat,
+    and a capacity lowered or a session closed meanwhile is seen (a plain refresh keeps stale rows)."""
+    session.refresh(record, with_for_update=True)
+    session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.session_id == record.id)
+        .execution_options(populate_existing=True)
+    ).all()
     session.refresh(record, attribute_names=["enrolments"])
     return record
 
@@ -55,15 +59,16 @@ def enrol(
     session: Session, actor: User, record: TrainingSession, staff: User, now: datetime, waitlist: bool = True
 ) -> Enrolment:
     """A seat if one is free; otherwise a place on the waiting list (or a refusal when waitlist is False)."""
-    if SessionStatus(record.status) != SessionStatus.PLANNED:
-        raise Conflict(str(_l("This session is closed to enrolment.")))
+    # Permission first: a manager must not learn anything about another operator's people.
+    if not may_enrol(actor, record, staff):
+        raise PermissionDenied(str(_l("You may enrol only the staff of your own operator.")))
     if not is_postal_staff(staff):
         errors = FieldErrors()
         errors.add("user_id", _l("Only active postal staff (clerks, postmen, managers) are trained here."))
         errors.raise_if_any()
-    if not may_enrol(actor, record, staff):
-        raise PermissionDenied(str(_l("You may enrol only the staff of your own operator.")))
-    _locked(session, record)
+    lock(session, record)
+    if SessionStatus(record.status) != SessionStatus.PLANNED:
+        raise Conflict(str(_l("This session is closed to enrolment.")))
     earlier = next((e for e in record.enrolments if e.user_id == staff.id), None)
     if earlier is not None and earlier.status != EnrolmentStatus.WITHDRAWN:
         raise Conflict(str(_l("%(name)s is already on this session's list.", name=staff.full_name)))
@@ -79,7 +84,7 @@ def enrol(
         )
     status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
     if earlier is not None:
-        # Coming back after withdrawing: the same row, at the back of the queue.
+        # Coming back after withdrawing: a new line at the back of the queue (the audit log keeps the old).
         session.delete(earlier)
         session.flush()
     enrolment = Enrolment(
@@ -105,11 +110,11 @@ def withdraw(session: Session, actor: User, enrolment: Enrolment, now: datetime)
     record = enrolment.session
     if not (may_enrol(actor, record, enrolment.user) or actor.id == enrolment.user_id):
         raise PermissionDenied(str(_l("You may withdraw only the staff of your own operator.")))
+    lock(session, record)
     if SessionStatus(record.status) != SessionStatus.PLANNED:
         raise Conflict(str(_l("This session is closed: its list can no longer change.")))
     if EnrolmentStatus(enrolment.status) not in {EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED}:
         raise Conflict(str(_l("An assessed trainee cannot be withdrawn.")))
-    _locked(session, record)
     set_enrolment_status(session, actor, enrolment, EnrolmentStatus.WITHDRAWN, now)
     promoted = fill_from_waiting_list(session, actor, record, now)
     return promoted[0] if promoted else None

@@ -122,25 +122,30 @@ def missing_certification(
     )
 
 
-def check(
-    session: Session,
-    actor: User | None,
-    procedure: Procedure,
-    action: GateAction,
-    now: datetime,
-    reference: str = "",
-) -> AuditEntry | None:
-    """Refuse an uncertified actor while the gate is on; with the gate off, let them through and log it
-    (the log entry is returned, so a caller that numbers the dossier afterwards can name it there).
+def require(
+    session: Session, actor: User | None, procedure: Procedure, action: GateAction, now: datetime
+) -> str:
+    """Refuse an uncertified actor while the gate is on. With the gate off, the problem is returned so the
+    caller logs the let-through once the action has really happened (log_override); '' when all is well.
 
     No actor means an organization's own system through the API, which answers for its staff itself."""
     if actor is None:
-        return None
+        return ""
     problem = missing_certification(session, actor, procedure, to_local(now).date(), action)
-    if not problem:
-        return None
-    if gate_on(session):
+    if problem and gate_on(session):
         raise NotCertified(problem)
+    return problem
+
+
+def log_override(
+    session: Session,
+    actor: User,
+    procedure: Procedure,
+    action: GateAction,
+    problem: str,
+    reference: str,
+    now: datetime,
+) -> AuditEntry:
     return audit.record(
         session,
         actor.id,
@@ -155,6 +160,20 @@ def check(
         },
         at=now,
     )
+
+
+def check(
+    session: Session,
+    actor: User | None,
+    procedure: Procedure,
+    action: GateAction,
+    now: datetime,
+    reference: str = "",
+) -> None:
+    """require() and, for an action that happens right away, the override logged at once."""
+    problem = require(session, actor, procedure, action, now)
+    if problem and actor is not None:
+        log_override(session, actor, procedure, action, problem, reference, now)
 
 
 def certified_among(session: Session, user_ids: list[int], group_id: int | None, day: date) -> set[int]:

@@ -11,6 +11,7 @@ from postal_hub.core.clock import utcnow
 from postal_hub.core.orgs.models import Organization
 from postal_hub.core.procedures.models import ProcedureGroup
 from postal_hub.core.users.models import User
+from postal_hub.core.working_calendar import WorkingCalendar
 from postal_hub.db import Base, UTCDateTime, enum_check
 from postal_hub.training.status import EnrolmentStatus, SessionStatus
 
@@ -88,8 +89,11 @@ class TrainingSession(Base):
 
     @property
     def days(self) -> list[date]:
-        """Every calendar day from the first to the last: attendance is taken per day."""
-        return [date.fromordinal(d) for d in range(self.starts_on.toordinal(), self.ends_on.toordinal() + 1)]
+        """The working days from the first to the last (a session over a weekend is not held on Sunday);
+        a session held only on days off, a Saturday workshop, counts those."""
+        every = [date.fromordinal(d) for d in range(self.starts_on.toordinal(), self.ends_on.toordinal() + 1)]
+        calendar = WorkingCalendar()
+        return [d for d in every if calendar.is_working_day(d)] or every
 
 
 class Enrolment(Base):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from postal_hub.core.clock import to_local
 from postal_hub.core.notifications import Notifier
@@ -33,6 +33,22 @@ def _managers(session: Session, holder: User) -> list[User]:
             base.where(User.organization_id == holder.organization_id, User.post_office_id.is_(None))
         )
     )
+
+
+def _renewed(session: Session, certificate: Certificate, today: date) -> bool:
+    later = session.scalars(
+        sa.select(Certificate)
+        .where(
+            Certificate.holder_id == certificate.holder_id,
+            Certificate.id != certificate.id,
+            Certificate.revoked_at.is_(None),
+            Certificate.issued_on <= today,
+            Certificate.expires_on > certificate.expires_on,
+        )
+        .options(selectinload(Certificate.groups))
+    ).all()
+    wanted = {g.id for g in certificate.groups}
+    return any(wanted <= {g.id for g in c.groups} for c in later)
 
 
 def remind_expiring(session: Session, notifier: Notifier, now: datetime) -> int:
@@ -63,6 +79,8 @@ def remind_expiring(session: Session, notifier: Notifier, now: datetime) -> int:
     }
     sent = 0
     for certificate in candidates:
+        if _renewed(session, certificate, today):
+            continue  # a newer certificate already covers its groups: nothing to do, nobody to tell
         left = (certificate.expires_on - today).days
         due = [t for t in REMINDER_THRESHOLDS if left <= t and (certificate.id, t) not in done]
         if not due:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from postal_hub.core import audit
@@ -66,7 +67,15 @@ def record_attendance(
     mark = next((a for a in enrolment.attendance if a.day == day), None)
     if mark is None:
         mark = Attendance(day=day, present=present, recorded_at=now, recorded_by_id=actor.id)
-        enrolment.attendance.append(mark)
+        try:
+            with session.begin_nested():
+                enrolment.attendance.append(mark)
+                session.flush()
+        except IntegrityError:
+            # The same grid sent twice at once: the other request recorded this day first.
+            raise Conflict(
+                str(_l("Attendance was being saved from another screen: reload and try again."))
+            ) from None
     else:
         mark.present, mark.recorded_at, mark.recorded_by_id = present, now, actor.id
     session.flush()

@@ -16,6 +16,7 @@ from postal_hub.core.validation import FieldErrors
 from postal_hub.training.access import require_course_manager, require_runs_session
 from postal_hub.training.enrolment import (
     fill_from_waiting_list,
+    lock,
     seats_taken,
     set_enrolment_status,
     withdraw_all,
@@ -88,8 +89,19 @@ def save_session(
     note = errors.optional_text("note", data.note, 2000)
     errors.raise_if_any()
     assert trainer is not None and starts is not None and ends is not None and data.capacity is not None
-    if existing is not None and SessionStatus(existing.status) != SessionStatus.PLANNED:
-        raise Conflict(str(_l("Only a planned session can be changed.")))
+    if existing is not None:
+        lock(session, existing)
+        if SessionStatus(existing.status) != SessionStatus.PLANNED:
+            raise Conflict(str(_l("Only a planned session can be changed.")))
+        if data.capacity < seats_taken(existing):
+            errors.add(
+                "capacity",
+                _l(
+                    "%(n)d trainees already hold a seat: the capacity cannot be lower.",
+                    n=seats_taken(existing),
+                ),
+            )
+            errors.raise_if_any()
     record = existing or TrainingSession(
         course_id=course.id, status=SessionStatus.PLANNED.value, created_at=now, created_by_id=actor.id
     )
@@ -117,6 +129,7 @@ def set_session_status(
     """The only place a session's status changes. Completing needs every seated trainee assessed and the
     last day come; cancelling needs a reason, and withdraws everyone."""
     require_runs_session(actor, record)
+    lock(session, record)
     SESSION_MACHINE.check(SessionStatus(record.status), target)
     if target == SessionStatus.COMPLETED:
         if to_local(now).date() < record.ends_on:

@@ -97,3 +97,34 @@ def test_migrating_a_database_with_data_down_and_up_keeps_every_row(empty_databa
     assert _counts(empty_database_url, tables) == before
     migrate.upgrade(empty_database_url)
     assert _counts(empty_database_url, tables) == before
+
+
+def test_upgrading_an_installation_in_use_starts_with_the_gate_off(empty_database_url: str) -> None:
+    """Its procedures have no group and its staff no certificate yet: a gate on would stop every counter."""
+    migrate.upgrade(empty_database_url, "0007")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO procedures (code, name, search_key, field, competent_level, fee, charge, "
+                "processing_days, postal_allowed, onsite_inspection, active, created_at, updated_at) "
+                "VALUES ('1.000001', 'Thủ tục', 'thu tuc', '', 'commune', 0, 0, 1, true, false, true, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    migrate.upgrade(empty_database_url)
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.text("SELECT value FROM deployment_settings WHERE key = 'training.gate'")
+        ).scalar()
+    engine.dispose()
+    assert value == "off"
+
+
+def test_a_fresh_installation_starts_with_the_gate_on(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT count(*) FROM deployment_settings")).scalar()
+    engine.dispose()
+    assert rows == 0  # no row: the gate's default, on

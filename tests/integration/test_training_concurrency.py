@@ -122,8 +122,7 @@ def test_two_trainers_issuing_at_once_make_one_certificate(own_schema: str) -> N
         assert actor is not None and found is not None
         certificates.issue(session, actor, found, NOW)
 
-    failures = _race(4, issue)
-    assert all("UniqueViolation" in type(e).__name__ or "Integrity" in type(e).__name__ for e in failures)
+    assert _race(4, issue) == []  # the losers are refused (Conflict), none fails with a database error
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 1
     app.extensions["postal_hub_db"]["engine"].dispose()

@@ -19,6 +19,7 @@ from postal_hub.training.catalogue import (
     save_course,
     save_group,
     set_course_active,
+    set_group_active,
 )
 from postal_hub.training.models import Certificate, Enrolment
 from postal_hub.training.sessions import SessionInput, save_session, set_session_status
@@ -306,3 +307,38 @@ def test_an_inactive_course_takes_no_new_session(session: Session) -> None:
     data = SessionInput(date(2026, 12, 1), date(2026, 12, 2), w["trainer"].id, 10, place="Hà Nội")
     with pytest.raises(Conflict):
         save_session(session, w["trainer"], w["course"], data, DAY1)
+
+
+def test_attendance_is_taken_on_working_days_only(session: Session) -> None:
+    w = _world(session)
+    friday_to_monday = training_session(
+        session, w["trainer"], w["course"], DAY1, starts_on=date(2026, 11, 20), ends_on=date(2026, 11, 23)
+    )
+    assert friday_to_monday.days == [date(2026, 11, 20), date(2026, 11, 23)]
+
+
+def test_a_group_with_active_procedures_cannot_be_deactivated(session: Session) -> None:
+    admin = factories.user(session, Role.SYSTEM_ADMIN)
+    group = procedure_group(session)
+    factories.procedure(session, group_id=group.id)
+    with pytest.raises(Conflict):
+        set_group_active(session, admin, group, False, DAY1)
+    assert group.active is True
+
+
+def test_a_procedure_keeps_its_group_when_edited_after_the_group_was_deactivated(session: Session) -> None:
+    from postal_hub.core.procedures.services import ComponentInput, ProcedureInput, save_procedure
+
+    group = procedure_group(session)
+    procedure = factories.procedure(session, group_id=group.id)
+    group.active = False
+    session.flush()
+    data = ProcedureInput(
+        code=procedure.code,
+        name="Tên mới",
+        competent_level="commune",
+        processing_days=3,
+        group_id=group.id,
+        components=[ComponentInput("TP1", "Tờ khai", True, 1)],
+    )
+    assert save_procedure(session, None, data, procedure).group_id == group.id

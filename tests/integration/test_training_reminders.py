@@ -68,7 +68,8 @@ def _thresholds(session: Session, certificate: Certificate) -> set[int]:
 
 
 def _cert(session: Session, w: dict[str, Any], days: int, **overrides: Any) -> Certificate:
-    return expiring_in(session, w["clerk"], [w["group"]], TODAY, days, **overrides)
+    """Each certificate for a group of its own: a later one for the same group would be a renewal."""
+    return expiring_in(session, w["clerk"], [procedure_group(session)], TODAY, days, **overrides)
 
 
 def test_nothing_is_sent_forty_days_before_expiry(session: Session, office_world: dict[str, Any]) -> None:
@@ -175,3 +176,11 @@ def test_the_remind_expiring_command_prints_the_count_and_a_second_run_sends_not
     assert first.exit_code == 0 and "Certificates reminded: 2." in first.output
     assert second.exit_code == 0 and "Certificates reminded: 0." in second.output
     assert _inbox(session, office_world["clerk"]) == 2
+
+
+def test_a_holder_who_already_renewed_is_not_reminded(session: Session, office_world: dict[str, Any]) -> None:
+    group = procedure_group(session)
+    expiring_in(session, office_world["clerk"], [group], TODAY, 20)
+    expiring_in(session, office_world["clerk"], [group], TODAY, 700)
+    assert remind_expiring(session, InboxNotifier(), _at(TODAY)) == 0
+    assert _inbox(session, office_world["clerk"]) == 0

@@ -62,7 +62,11 @@ def clean_procedure(
             errors.add("unit_id", _l("The competent unit must be a one-stop unit."))
     if data.group_id is not None:
         group = session.get(ProcedureGroup, data.group_id)
-        if group is None or not group.active:
+        # A group deactivated later stays on its procedures; only a change *to* an inactive one is refused.
+        kept = current_id is not None and data.group_id == session.scalar(
+            sa.select(Procedure.group_id).where(Procedure.id == current_id)
+        )
+        if group is None or not (group.active or kept):
             errors.add("group_id", _l("Choose an active procedure group."))
     fee = errors.check("fee", validators.non_negative_vnd, data.fee)
     charge = errors.check("charge", validators.non_negative_vnd, data.charge)
