@@ -98,3 +98,21 @@ def list_request() -> ListRequest:
 
 def list_args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k != "page" and v}
+
+
+def lookup_limited() -> tuple[str, int, dict[str, str]] | None:
+    """The public lookups' per-address limit (tracking, certificate verification): the 429 page, or None."""
+    from flask import render_template
+
+    from postal_hub.services import track_limiter
+
+    wait = track_limiter().hit(request.remote_addr or "unknown")
+    if not wait:
+        return None
+    page = render_template(
+        "errors/error.html",
+        status=429,
+        title=_("Too many lookups"),
+        message=_("Please wait a minute and try again."),
+    )
+    return page, 429, {"Retry-After": str(wait)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from postal_hub.core.orgs.models import GovLevel
@@ -12,8 +11,7 @@ from postal_hub.extensions import db
 from postal_hub.intake.forms import TrackForm
 from postal_hub.intake.queries import catalogue_page, find_for_tracking, procedure_by_code, tracking_view
 from postal_hub.intake.status import DOSSIER_STATUS_LABELS
-from postal_hub.services import track_limiter
-from postal_hub.web_helpers import list_args
+from postal_hub.web_helpers import list_args, lookup_limited
 
 bp = Blueprint("intake", __name__)
 
@@ -46,18 +44,8 @@ def track_form() -> str | Response:
 
 @bp.get("/track/<code>")
 def track(code: str) -> tuple[str, int, dict[str, str]] | str | tuple[str, int]:
-    wait = track_limiter().hit(request.remote_addr or "unknown")
-    if wait:
-        return (
-            render_template(
-                "errors/error.html",
-                status=429,
-                title=_("Too many lookups"),
-                message=_("Please wait a minute and try again."),
-            ),
-            429,
-            {"Retry-After": str(wait)},
-        )
+    if (limited := lookup_limited()) is not None:
+        return limited
     dossier = find_for_tracking(db.session, code)
     if dossier is None:
         return render_template(

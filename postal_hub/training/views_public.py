@@ -7,14 +7,14 @@ tracking page's per-address limit, so the sequential numbers cannot be walked qu
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from postal_hub.core.clock import to_local
 from postal_hub.extensions import db
-from postal_hub.services import clock, track_limiter
+from postal_hub.services import clock
 from postal_hub.training.blueprint import bp
 from postal_hub.training.certificates import verify
+from postal_hub.web_helpers import lookup_limited
 
 
 @bp.get("/verify/certificates")
@@ -27,18 +27,8 @@ def verify_form() -> str | Response:
 
 @bp.get("/verify/certificates/<number>")
 def verify_certificate(number: str) -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
-    wait = track_limiter().hit(request.remote_addr or "unknown")
-    if wait:
-        return (
-            render_template(
-                "errors/error.html",
-                status=429,
-                title=_("Too many lookups"),
-                message=_("Please wait a minute and try again."),
-            ),
-            429,
-            {"Retry-After": str(wait)},
-        )
+    if (limited := lookup_limited()) is not None:
+        return limited
     result = verify(db.session, number, to_local(clock().now()).date())
     page = render_template("training/verify.html", result=result, number=result.number)
     return page if result.found else (page, 404)
