@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from postal_hub.core import audit
@@ -32,22 +33,32 @@ def get_setting(session: Session, key: str) -> DeploymentSetting | None:
 
 
 def set_flag(session: Session, key: str, on: bool, actor_id: int | None, reason: str, now: datetime) -> None:
-    """Callers check who may change the switch and that a reason is given; this writes and logs it."""
+    """Callers check who may change the switch and that a reason is given; this writes and logs it.
+
+    One upsert, so two administrators switching for the first time at once cannot both insert the key."""
+    values = {
+        "key": key,
+        "value": "on" if on else "off",
+        "reason": reason,
+        "updated_at": now,
+        "updated_by_id": actor_id,
+    }
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(DeploymentSetting).values(**values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["key"], set_={k: v for k, v in values.items() if k != "key"}
+        )
+    )
     setting = session.get(DeploymentSetting, key)
-    if setting is None:
-        setting = DeploymentSetting(key=key)
-        session.add(setting)
-    setting.value = "on" if on else "off"
-    setting.reason = reason
-    setting.updated_at = now
-    setting.updated_by_id = actor_id
-    session.flush()
+    if setting is not None:
+        session.refresh(setting)
     audit.record(
         session,
         actor_id,
         "setting.changed",
         "setting",
         key,
-        {"value": setting.value, "reason": reason},
+        {"value": values["value"], "reason": reason},
         at=now,
     )
