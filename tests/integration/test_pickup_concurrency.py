@@ -77,8 +77,12 @@ def test_two_hundred_concurrent_bookings_fill_exactly_the_seats(real_database: s
             settings = pickup_settings()
             barrier.wait()
             try:
+                # Two hundred writers on one SQLite file retry for their turn far more often than any real
+                # counter does; on a loaded machine the default 30 tries can run out before the lock frees.
                 commit_with_retry(
-                    db.session, lambda: book(db.session, settings, data, app.extensions["clock"].now())
+                    db.session,
+                    lambda: book(db.session, settings, data, app.extensions["clock"].now()),
+                    attempts=ATTEMPTS,
                 )
                 outcome = "booked"
             except SlotFull:
