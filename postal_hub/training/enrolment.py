@@ -41,7 +41,12 @@ def set_enrolment_status(
 def lock(session: Session, record: TrainingSession) -> TrainingSession:
     """Re-read the session and its list under a row lock: two managers cannot both take the last seat,
     and a capacity lowered or a session closed meanwhile is seen (a plain refresh keeps stale rows)."""
-    session.refresh(record, with_for_update=True)
+    # The lock on the row alone (a refresh FOR UPDATE would carry the page's outer-join eager loads,
+    # which PostgreSQL refuses to lock); then a re-read, which now sees the latest committed state.
+    session.execute(
+        sa.select(TrainingSession.id).where(TrainingSession.id == record.id).with_for_update()
+    ).scalar_one()
+    session.refresh(record)
     session.scalars(
         sa.select(Enrolment)
         .where(Enrolment.session_id == record.id)
