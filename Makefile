@@ -36,13 +36,24 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names one (CI sets it).
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names one (CI sets it). The two runs share
+# nothing (each has its own database and pytest temp folder), so they run side by side, each into
+# its own log; the SQLite log is shown when that run ends, then the PostgreSQL one, then both exit
+# codes. Ctrl-C or a kill stops both.
 pytest:
-	$(BIN)/pytest
-	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-		echo "== the same suite on PostgreSQL ($${TEST_DATABASE_URL})"; \
-		POSTAL_HUB_TEST_ENGINE=postgresql $(BIN)/pytest; \
-	fi
+	@if [ -z "$${TEST_DATABASE_URL:-}" ]; then exec $(BIN)/pytest; fi; \
+	logs=$$(mktemp -d); sqlite=; postgresql=; \
+	trap 'kill $$sqlite $$postgresql 2>/dev/null; rm -rf "$$logs"' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(BIN)/pytest >"$$logs/sqlite.log" 2>&1 & sqlite=$$!; \
+	POSTAL_HUB_TEST_ENGINE=postgresql $(BIN)/pytest >"$$logs/postgresql.log" 2>&1 & postgresql=$$!; \
+	echo "== the suite on SQLite and, alongside, on PostgreSQL ($${TEST_DATABASE_URL})"; \
+	wait $$sqlite; sqlite_rc=$$?; sqlite=; \
+	echo "== SQLite (exit code $$sqlite_rc)"; cat "$$logs/sqlite.log"; \
+	wait $$postgresql; postgresql_rc=$$?; postgresql=; \
+	echo "== PostgreSQL, $${TEST_DATABASE_URL} (exit code $$postgresql_rc)"; cat "$$logs/postgresql.log"; \
+	echo "== exit codes: SQLite $$sqlite_rc, PostgreSQL $$postgresql_rc"; \
+	[ $$sqlite_rc -eq 0 ] && [ $$postgresql_rc -eq 0 ]
 
 # Re-extract the UI strings after changing templates or code; then translate the new entries.
 extract-messages: $(STAMP)

@@ -1,20 +1,28 @@
 """Each test gets the app on a database migrated once per run, inside a transaction rolled back after it.
 
 POSTAL_HUB_TEST_ENGINE=postgresql runs the same suite on TEST_DATABASE_URL (see the Makefile).
+
+Each test still builds its apps with create_app(); what every one of them would rebuild identically
+(URL builders, compiled templates, compiled SQL on the one test engine) is kept for the whole run.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing.rules import Rule
 
 from postal_hub import create_app, migrate
 from postal_hub.core.files import LocalFileStore
@@ -43,6 +51,59 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_made_once() -> Iterator[None]:
+    """create_app() spends nearly all its time (~0.3 s, twice per test) in Werkzeug turning each route
+    into Python source and compiling it: two builder functions per rule, the same for every app. The
+    builder's code depends only on the rule's parsed parts and defaults, and it reaches the rule only
+    through its `.self` argument, so one function serves that route in every app of the run.
+    Checked against Werkzeug 3.1's Rule; on any other version the memo stays off (slower, not wrong)."""
+    if not importlib.metadata.version("werkzeug").startswith("3.1."):
+        yield
+        return
+    original: Callable[..., Any] = Rule._compile_builder
+    made: dict[tuple[Any, ...], Any] = {}
+
+    def compile_builder(self: Rule, append_unknown: bool = True) -> Any:
+        defaults = self.defaults or {}
+        dynamic = {name for is_dynamic, name in self._trace if is_dynamic}
+        key = (
+            append_unknown,
+            self.rule,
+            tuple(self._trace),
+            tuple(
+                (name, self._converters[name].to_url(value) if name in dynamic else None)
+                for name, value in defaults.items()
+            ),
+        )
+        if key not in made:
+            made[key] = original(self, append_unknown)
+        return made[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", compile_builder)
+        yield
+
+
+class _TemplatesCompiledOnce(BytecodeCache):
+    """Every test's app has a fresh Jinja environment, configured identically; without this each one
+    parses and compiles base.html and its page again. Jinja checks each entry against the template's
+    source checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _TemplatesCompiledOnce()
 
 
 def _reset_postgres(url: str) -> None:
@@ -100,20 +161,28 @@ TEST_CONFIG = {
 }
 
 
-@pytest.fixture
-def connection(database_url: str) -> Iterator[sa.Connection]:
-    """One connection per test holding an outer transaction that is rolled back at the end."""
+@pytest.fixture(scope="session")
+def database_engine(database_url: str) -> Iterator[Engine]:
+    """One engine for the run: its pool hands each test a connection already open, and its cache keeps
+    the SQL compiled for earlier tests (a new engine per test compiled every statement again)."""
     engine = make_engine(database_url)
-    conn = engine.connect()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(database_engine: Engine) -> Iterator[sa.Connection]:
+    """One connection per test holding an outer transaction that is rolled back at the end."""
+    conn = database_engine.connect()
     outer = conn.begin()
     yield conn
     outer.rollback()
     conn.close()
-    engine.dispose()
 
 
 def _bound_app(database_url: str, connection: sa.Connection, clock: FixedClock) -> Flask:
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     app.extensions["clock"] = clock
     # Every session the app opens joins the test's transaction; commits become savepoints.
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -129,13 +198,18 @@ def app(database_url: str, connection: sa.Connection, clock: FixedClock, tmp_pat
 
 
 @pytest.fixture
-def session(database_url: str, connection: sa.Connection, clock: FixedClock) -> Iterator[Session]:
+def session(
+    database_url: str, connection: sa.Connection, clock: FixedClock, tmp_path: Path
+) -> Iterator[Session]:
     """The test's own session on the same transaction as the app's requests.
 
     It lives in the app context of a second app object on purpose: a request of `app` then pushes
-    its own app context (fresh g, session closed at teardown) exactly as in production.
+    its own app context (fresh g, session closed at teardown) exactly as in production. Its files go
+    to the same folder as `app`'s, never to the checkout's instance/files.
     """
-    with _bound_app(database_url, connection, clock).app_context():
+    app = _bound_app(database_url, connection, clock)
+    app.extensions["file_store"] = LocalFileStore(tmp_path / "files")
+    with app.app_context():
         yield db.session
 
 
