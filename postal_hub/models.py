@@ -25,6 +25,15 @@ from postal_hub.db import Base
 from postal_hub.delivery.models import Delivery, DeliveryAttempt, DeliveryEvent, SatisfactionRating
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.intake.models import Dossier, DossierComponent, DossierEvent, DossierFile
+from postal_hub.monitoring.models import (
+    Alert,
+    DailyStats,
+    DossierFact,
+    OfficeMonthStats,
+    RefreshState,
+    TaskMonthStats,
+    UnitMonthStats,
+)
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule, PickupSlot
 from postal_hub.training.models import (
     Attendance,
@@ -37,6 +46,7 @@ from postal_hub.training.models import (
 from postal_hub.webhooks.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "Attendance",
     "AuditEntry",
@@ -56,6 +66,7 @@ __all__ = [
     "CustodyCheckpoint",
     "CustodyEntry",
     "CustodyHead",
+    "DailyStats",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryEvent",
@@ -63,6 +74,7 @@ __all__ = [
     "Dossier",
     "DossierComponent",
     "DossierEvent",
+    "DossierFact",
     "DossierFile",
     "Enrolment",
     "IdempotencyRecord",
@@ -70,6 +82,7 @@ __all__ = [
     "ManifestExtra",
     "ManifestLine",
     "Notification",
+    "OfficeMonthStats",
     "Organization",
     "OutboxMessage",
     "Pickup",
@@ -81,13 +94,16 @@ __all__ = [
     "ProcedureComponent",
     "ProcedureGroup",
     "Province",
+    "RefreshState",
     "SatisfactionRating",
     "SignInFailure",
     "Statement",
     "StatementComment",
     "StatementLine",
     "Task",
+    "TaskMonthStats",
     "TrainingSession",
+    "UnitMonthStats",
     "User",
     "WebhookAttempt",
     "WebhookEndpoint",

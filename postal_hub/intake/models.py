@@ -51,6 +51,11 @@ class Dossier(Base):
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     appointment_at: Mapped[datetime] = mapped_column(UTCDateTime)
     digitized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # At the counter: when the citizen took a queue ticket (typed by the clerk from the ticket, optional),
+    # and when the clerk opened the acceptance screen for them. Waiting = started - queued; handling =
+    # accepted - started.
+    counter_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counter_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     procedure: Mapped[Procedure] = relationship()

@@ -1,0 +1,1 @@
+"""Monitoring the contracted work: facts per dossier, summary tables, dashboards, alerts, reports."""

@@ -1,0 +1,281 @@
+"""Keeping the facts and summary tables up to date: each worker round rewrites what changed since the last.
+
+A round reads the events, ratings and tasks written since the ids it last saw, plus the dossiers whose
+running clock has just run out (they turn overdue with no event), rewrites those dossiers' facts, then
+rebuilds the summary rows of the days and months they fall in, all in the caller's transaction. One
+round at a time: the state row is locked for the round, so two workers never interleave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts.status import TaskStatus
+from postal_hub.contracts.task_models import Task
+from postal_hub.core.clock import LOCAL_TZ, to_local
+from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.procedures.models import Procedure
+from postal_hub.delivery.models import SatisfactionRating
+from postal_hub.intake.models import Dossier, DossierEvent
+from postal_hub.monitoring.facts import OPEN_TASK, write_facts
+from postal_hub.monitoring.models import (
+    MEASURES,
+    TASK_MEASURES,
+    DailyStats,
+    DossierFact,
+    OfficeMonthStats,
+    RefreshState,
+    TaskMonthStats,
+    UnitMonthStats,
+)
+
+STATE_ID = 1
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    dossiers: int
+    days: int
+    months: int
+    task_months: int
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(UTC)
+
+
+def _state(session: Session) -> RefreshState:
+    """The state row, locked for this round (created on the first round)."""
+    locked = sa.select(RefreshState.id).where(RefreshState.id == STATE_ID).with_for_update()
+    if session.scalar(locked) is None:
+        dialect = session.get_bind().dialect.name
+        values = {"id": STATE_ID, "last_event_id": 0, "last_rating_id": 0, "last_task_id": 0}
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            session.execute(pg_insert(RefreshState).values(**values).on_conflict_do_nothing())
+        else:
+            session.execute(sa.insert(RefreshState).prefix_with("OR IGNORE").values(**values))
+        session.scalar(locked)
+    state = session.get(RefreshState, STATE_ID, populate_existing=True)
+    assert state is not None
+    return state
+
+
+def _max_id(session: Session, column: Any) -> int:
+    return int(session.scalar(sa.select(sa.func.coalesce(sa.func.max(column), 0))) or 0)
+
+
+def changed_dossiers(
+    session: Session, state: RefreshState, ids: tuple[int, int, int], now: datetime
+) -> set[int]:
+    event_max, rating_max, task_max = ids
+    changed: set[int] = set(
+        session.scalars(
+            sa.select(DossierEvent.dossier_id)
+            .where(DossierEvent.id > state.last_event_id, DossierEvent.id <= event_max)
+            .distinct()
+        )
+    )
+    changed.update(
+        session.scalars(
+            sa.select(SatisfactionRating.dossier_id).where(
+                SatisfactionRating.id > state.last_rating_id, SatisfactionRating.id <= rating_max
+            )
+        )
+    )
+    new_task_codes = (
+        sa.select(Task.dossier_code)
+        .where(Task.id > state.last_task_id, Task.id <= task_max, Task.dossier_code.is_not(None))
+        .scalar_subquery()
+    )
+    changed.update(session.scalars(sa.select(Dossier.id).where(Dossier.code.in_(new_task_codes))))
+    # A running clock that has run out since the last round: the dossier turns overdue without an event.
+    changed.update(
+        session.scalars(
+            sa.select(DossierFact.dossier_id).where(
+                DossierFact.next_due_at.is_not(None), DossierFact.next_due_at < now
+            )
+        )
+    )
+    return changed
+
+
+def _periods_of(session: Session, ids: Iterable[int]) -> tuple[set[date], set[date]]:
+    days: set[date] = set()
+    id_list = list(ids)
+    for start in range(0, len(id_list), CHUNK):
+        days.update(
+            session.scalars(
+                sa.select(DossierFact.day)
+                .where(DossierFact.dossier_id.in_(id_list[start : start + CHUNK]))
+                .distinct()
+            )
+        )
+    return days, {month_start(d) for d in days}
+
+
+def _measure_sums() -> list[Any]:
+    return [sa.func.coalesce(sa.func.sum(getattr(DossierFact, m)), 0) for m in MEASURES]
+
+
+def rebuild_days(session: Session, days: Iterable[date]) -> int:
+    """DailyStats of these days, summed again from their facts."""
+    dims = ("day", "province_code", "operator_id", "group_id", "channel")
+    day_list = sorted(set(days))
+    for start in range(0, len(day_list), 200):
+        chunk = day_list[start : start + 200]
+        session.execute(sa.delete(DailyStats).where(DailyStats.day.in_(chunk)))
+        _insert_sums(session, DailyStats, dims, DossierFact.day.in_(chunk))
+    return len(day_list)
+
+
+def rebuild_months(session: Session, months: Iterable[date]) -> int:
+    """The office and unit summaries of these months, summed again from their facts."""
+    month_list = sorted(set(months))
+    for month in month_list:
+        session.execute(sa.delete(OfficeMonthStats).where(OfficeMonthStats.month == month))
+        session.execute(sa.delete(UnitMonthStats).where(UnitMonthStats.month == month))
+        where = DossierFact.month == month
+        _insert_sums(
+            session,
+            OfficeMonthStats,
+            ("month", "office_id", "province_code", "operator_id", "group_id", "channel"),
+            where,
+        )
+        _insert_sums(
+            session,
+            UnitMonthStats,
+            ("month", "unit_id", "province_code", "operator_id", "group_id", "channel"),
+            where,
+        )
+    return len(month_list)
+
+
+def _insert_sums(session: Session, table: Any, dims: tuple[str, ...], where: Any) -> None:
+    group = [getattr(DossierFact, d) for d in dims]
+    select = sa.select(*group, *_measure_sums()).where(where).group_by(*group)
+    session.execute(sa.insert(table).from_select([*dims, *MEASURES], select))
+
+
+def task_sums(now: datetime) -> list[Any]:
+    """The task measures as SQL aggregates over `tasks` (also used by the dashboards' narrow views)."""
+    done = Task.status == TaskStatus.DONE.value
+    running = Task.status.in_(list(OPEN_TASK))
+
+    def count(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    return [
+        count(Task.status != TaskStatus.CANCELLED.value),
+        count(done),
+        count(sa.and_(done, Task.sla_met.is_not(False))),
+        count(sa.and_(done, Task.sla_met.is_(False))),
+        count(running),
+        count(sa.and_(running, Task.due_at < now)),
+    ]
+
+
+def rebuild_task_months(session: Session, months: Iterable[date], now: datetime) -> int:
+    month_list = sorted(set(months))
+    dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
+    for month in month_list:
+        session.execute(sa.delete(TaskMonthStats).where(TaskMonthStats.month == month))
+        group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
+        group_id = sa.func.coalesce(Procedure.group_id, 0)
+        select = (
+            sa.select(sa.literal(month, sa.Date), *group, group_id, *task_sums(now))
+            .join(PostOffice, PostOffice.id == Task.post_office_id)
+            .outerjoin(Procedure, Procedure.id == Task.procedure_id)
+            .where(
+                Task.created_at >= local_midnight_utc(month),
+                Task.created_at < local_midnight_utc(next_month(month)),
+            )
+            .group_by(*group, group_id)
+        )
+        session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
+    return len(month_list)
+
+
+def _task_months(
+    session: Session, state: RefreshState, codes: list[str], task_max: int, now: datetime
+) -> set[date]:
+    created: set[datetime] = set()
+    for start in range(0, len(codes), CHUNK):
+        created.update(
+            session.scalars(
+                sa.select(Task.created_at).where(Task.dossier_code.in_(codes[start : start + CHUNK]))
+            )
+        )
+    created.update(
+        session.scalars(sa.select(Task.created_at).where(Task.id > state.last_task_id, Task.id <= task_max))
+    )
+    since = state.refreshed_at or datetime.min.replace(tzinfo=UTC)
+    created.update(
+        session.scalars(
+            sa.select(Task.created_at).where(
+                Task.status.in_(list(OPEN_TASK)), Task.due_at >= since, Task.due_at < now
+            )
+        )
+    )
+    return {month_start(to_local(c).date()) for c in created}
+
+
+def refresh(session: Session, now: datetime, full: bool = False) -> RefreshResult:
+    """One round; `full` rewrites every fact and summary (after an upgrade, or to repair)."""
+    state = _state(session)
+    maxima = (
+        _max_id(session, DossierEvent.id),
+        _max_id(session, SatisfactionRating.id),
+        _max_id(session, Task.id),
+    )
+    if full:
+        for table in (DossierFact, DailyStats, OfficeMonthStats, UnitMonthStats, TaskMonthStats):
+            session.execute(sa.delete(table))
+        ids = list(session.scalars(sa.select(Dossier.id).order_by(Dossier.id)))
+        old_days: set[date] = set()
+    else:
+        ids = sorted(changed_dossiers(session, state, maxima, now))
+        old_days, _ = _periods_of(session, ids)
+    written = write_facts(session, ids, now)
+    days = old_days | {row["day"] for row in written}
+    months = {month_start(d) for d in days}
+    rebuild_days(session, days)
+    rebuild_months(session, months)
+    if full:
+        first = session.scalar(sa.select(sa.func.min(Task.created_at)))
+        task_months = _all_months(to_local(first).date(), to_local(now).date()) if first else set()
+    else:
+        task_months = _task_months(session, state, [r["code"] for r in written], maxima[2], now)
+    rebuild_task_months(session, task_months, now)
+    state.last_event_id, state.last_rating_id, state.last_task_id = maxima
+    state.refreshed_at = now
+    session.flush()
+    return RefreshResult(len(written), len(days), len(months), len(task_months))
+
+
+def _all_months(first: date, last: date) -> set[date]:
+    months, month = set(), month_start(first)
+    while month <= last:
+        months.add(month)
+        month = next_month(month)
+    return months
+
+
+def last_refreshed(session: Session) -> datetime | None:
+    return session.scalar(sa.select(RefreshState.refreshed_at).where(RefreshState.id == STATE_ID))
