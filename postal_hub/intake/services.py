@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -38,6 +38,8 @@ from postal_hub.training.gate import GateAction
 ITEM_SERVICE = "RR"  # registered item: the sealed envelope is signed for at every hand-off
 HOURS_PER_WORKING_DAY = 8
 MAX_DAILY_SEQUENCE = 9999
+# A queue ticket older than this is a typing slip (or yesterday's ticket): no counter day lasts longer.
+MAX_QUEUE_WAIT = timedelta(hours=12)
 
 
 @dataclass
@@ -62,6 +64,10 @@ class AcceptanceInput:
     channel: Channel = Channel.COUNTER
     # A home pickup's price was quoted at booking (distance band included); the counter's is the term's.
     postal_price: int | None = None
+    # Counter only (ignored for other channels): when the clerk started serving the citizen, and when
+    # the citizen took a queue ticket. Either may be unknown (None).
+    counter_started_at: datetime | None = None
+    counter_queued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,24 @@ def clean_applicant(
         "applicant_commune_code": data.commune_code,
         "applicant_street": street,
     }
+
+
+def _counter_times(data: AcceptanceInput, now: datetime, errors: FieldErrors) -> AcceptanceInput:
+    """Waiting and handling times are kept for the counter only. The ticket time is copied by hand, so
+    it is checked: not later than now, nor than the start of service, nor more than 12 hours ago."""
+    if data.channel != Channel.COUNTER:
+        return dataclasses.replace(data, counter_queued_at=None, counter_started_at=None)
+    queued, started = data.counter_queued_at, data.counter_started_at
+    if started is not None and started > now:
+        started = None  # a clock gone wrong: a negative handling time would only skew the dashboards
+    if queued is not None:
+        if queued > now:
+            errors.add("counter_queued_at", _l("The queue ticket time is later than now."))
+        elif now - queued > MAX_QUEUE_WAIT:
+            errors.add("counter_queued_at", _l("The queue ticket time is more than 12 hours ago."))
+        elif started is not None and queued > started:
+            errors.add("counter_queued_at", _l("The queue ticket time is after service started."))
+    return dataclasses.replace(data, counter_queued_at=queued, counter_started_at=started)
 
 
 def acceptance_task(channel: Channel) -> TaskType:
@@ -127,6 +151,7 @@ def accept(
         errors.add("result_delivery", _l("Choose how the result is returned."))
     if data.payment_method not in {p.value for p in PaymentMethod}:
         errors.add("payment_method", _l("Choose how the fees are paid."))
+    data = _counter_times(data, now, errors)
     errors.raise_if_any()
     assert procedure is not None
     # The clerk (or the postman at the door) must be certified for the procedure's group today.
@@ -197,6 +222,8 @@ def _number_and_record(
         postal_price=postal_price,
         accepted_at=now,
         accepted_by_id=actor.id if actor else None,
+        counter_queued_at=data.counter_queued_at,
+        counter_started_at=data.counter_started_at,
         appointment_at=WorkingCalendar().add_working_hours(
             now, procedure.processing_days * HOURS_PER_WORKING_DAY
         ),

@@ -28,7 +28,14 @@ from postal_hub.handoff.resend import may_send_again, refused_line
 from postal_hub.handoff.status import LINE_STATUS_LABELS, REJECT_REASON_LABELS
 from postal_hub.intake import digitization
 from postal_hub.intake.access import get_dossier
-from postal_hub.intake.forms import AcceptanceForm, ReuseForm, ScanForm
+from postal_hub.intake.forms import (
+    AcceptanceForm,
+    ReuseForm,
+    ScanForm,
+    queue_ticket_at,
+    read_counter_start,
+    sign_counter_start,
+)
 from postal_hub.intake.models import DossierFile
 from postal_hub.intake.printables import code128_svg, qr_svg
 from postal_hub.intake.queries import desk_dossiers, dossier_tasks, procedure_by_code
@@ -115,6 +122,8 @@ def accept_page() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.procedure_code.data = procedure.code
         form.submission_token.data = secrets.token_urlsafe(24)
+        # Service starts when the screen opens; a re-rendered form keeps this first token.
+        form.counter_start.data = sign_counter_start(current_app.config["SECRET_KEY"], clock().now())
     _prepare(form)
     submitted = form.validate_on_submit()
     if submitted and form.old_address.data and not form.commune_code.data:
@@ -133,6 +142,7 @@ def accept_page() -> str | Response | tuple[str, int]:
         except DomainError as exc:
             apply_errors(form, exc.fields)
     if submitted and not form.old_address.errors:
+        now = clock().now()
         data = AcceptanceInput(
             procedure_id=procedure.id,
             applicant=ApplicantInput(
@@ -148,9 +158,13 @@ def accept_page() -> str | Response | tuple[str, int]:
             result_delivery=form.result_delivery.data or "",
             payment_method=form.payment_method.data or "",
             submission_token=form.submission_token.data or None,
+            counter_started_at=read_counter_start(
+                current_app.config["SECRET_KEY"], form.counter_start.data, now
+            ),
+            counter_queued_at=queue_ticket_at(form.counter_queued_at.data, now),
         )
         try:
-            result = accept(db.session, current_user, office, data, clock().now())
+            result = accept(db.session, current_user, office, data, now)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -51,7 +52,16 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
         template = read_po(pot_file)
     with (CATALOGS / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file)
-    missing = [m.id for m in template if m.id and not (catalog.get(m.id) and all(catalog.get(m.id).string))]
+
+    def translated(msgid: Any) -> bool:
+        found = catalog.get(msgid)
+        if found is None:
+            return False
+        # A plural entry holds a tuple of strings; a singular one a string, where "" means untranslated.
+        strings = found.string if isinstance(found.string, tuple | list) else (found.string,)
+        return all(strings)
+
+    missing = [m.id for m in template if m.id and not translated(m.id)]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == [] and fuzzy == []
 
