@@ -22,6 +22,8 @@ class Task(Base):
         enum_check("task_type", TaskType),
         sa.CheckConstraint("pages >= 0", name="pages_not_negative"),
         sa.Index("ix_tasks_open_due", "status", "due_at"),
+        # Monitoring sums tasks by the month they were opened.
+        sa.Index("ix_tasks_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -177,6 +177,7 @@ class SatisfactionRating(Base):
         enum_check("level", RatingLevel),
         sa.UniqueConstraint("dossier_id", "subject"),
         sa.Index("ix_satisfaction_ratings_unit_at", "unit_id", "rated_at"),
+        sa.Index("ix_satisfaction_ratings_office_at", "office_id", "rated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

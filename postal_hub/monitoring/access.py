@@ -16,7 +16,7 @@ from postal_hub.contracts.access import managed_ids
 from postal_hub.core.errors import PermissionDenied
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.users.models import Role, User
-from postal_hub.monitoring.models import DossierFact
+from postal_hub.monitoring.models import DossierFact, UnitMonthStats
 from postal_hub.monitoring.query import Scope
 
 MONITORING_ROLES = (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER)
@@ -48,12 +48,18 @@ def scope_for(session: Session, actor: User) -> Scope:
 
 
 def visible_units(session: Session, scope: Scope) -> list[Organization]:
-    """The units a viewer may pick in the filters."""
+    """The units a viewer may pick: their own, or those the offices in view have served (a dossier
+    handed in anywhere reaches its unit wherever it is, so a province's post serves units elsewhere)."""
     stmt = sa.select(Organization).where(Organization.kind == OrgKind.ONE_STOP_UNIT.value)
     if scope.unit_ids is not None:
         stmt = stmt.where(Organization.id.in_(scope.unit_ids))
-    elif scope.province_code is not None:
-        stmt = stmt.where(Organization.province_code == scope.province_code)
+    elif scope.operator_id is not None or scope.province_code is not None:
+        served = sa.select(UnitMonthStats.unit_id)
+        if scope.operator_id is not None:
+            served = served.where(UnitMonthStats.operator_id == scope.operator_id)
+        if scope.province_code is not None:
+            served = served.where(UnitMonthStats.province_code == scope.province_code)
+        stmt = stmt.where(Organization.id.in_(served.distinct()))
     return list(session.scalars(stmt.order_by(Organization.name)))
 
 

@@ -196,7 +196,12 @@ class TaskMonthStats(_TaskMeasures, Base):
 
 
 class RefreshState(Base):
-    """How far the summaries have read: the last event, rating and task seen, and the clock of that round."""
+    """How far the summaries have read, and the clock of the last round.
+
+    Ids are handed out when a row is written but become visible when its transaction commits, so a
+    round may see id 120 before a slower transaction commits id 118. Each round therefore reads from
+    where the round before it started (`last_*`) up to the newest id (`seen_*` afterwards): every
+    event is read by two consecutive rounds, and rewriting a fact twice changes nothing."""
 
     __tablename__ = "stats_refresh_state"
 
@@ -204,6 +209,9 @@ class RefreshState(Base):
     last_event_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     last_rating_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     last_task_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    seen_event_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    seen_rating_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    seen_task_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -263,7 +263,14 @@ def refresh(session: Session, now: datetime, full: bool = False) -> RefreshResul
     else:
         task_months = _task_months(session, state, [r["code"] for r in written], maxima[2], now)
     rebuild_task_months(session, task_months, now)
-    state.last_event_id, state.last_rating_id, state.last_task_id = maxima
+    # The next round reads again from where this one's newest ids began (see RefreshState); the first
+    # round, and a full one, have read everything committed.
+    state.last_event_id, state.last_rating_id, state.last_task_id = (
+        (maxima[0], maxima[1], maxima[2])
+        if full or state.refreshed_at is None
+        else (state.seen_event_id, state.seen_rating_id, state.seen_task_id)
+    )
+    state.seen_event_id, state.seen_rating_id, state.seen_task_id = maxima
     state.refreshed_at = now
     session.flush()
     return RefreshResult(len(written), len(days), len(months), len(task_months))
