@@ -101,6 +101,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     if app.config["WEBHOOK_BATCH_SIZE"] < 1:
         raise ConfigError("WEBHOOK_BATCH_SIZE must be at least 1.")
     _pickup_settings(app)
+    _monitoring_settings(app)
     if not 0 < app.config["TASK_WARN_FRACTION"] < 1:
         raise ConfigError("TASK_WARN_FRACTION must lie between 0 and 1 (e.g. 0.8 for 80% of the SLA).")
     if production:
@@ -162,3 +163,33 @@ def _pickup_settings(app: Flask) -> None:
         raise ConfigError("CITIZEN_NOTIFIER must be 'log' or 'http'.")
     if app.config["CITIZEN_NOTIFIER"] == "http" and not app.config["CITIZEN_NOTIFIER_URL"]:
         raise ConfigError("CITIZEN_NOTIFIER=http needs CITIZEN_NOTIFIER_URL.")
+
+
+MONITORING_DEFAULTS: dict[str, tuple[type, str]] = {
+    # Alerts the worker raises (monitoring/alert_rules.py): thresholds and the volumes they need.
+    "MONITORING_SLA_ALERT_PERCENT": (float, "90"),
+    "MONITORING_SLA_ALERT_MIN_TASKS": (int, "5"),
+    "MONITORING_STALL_HOURS": (float, "48"),
+    "MONITORING_BACKLOG_SIZE": (int, "20"),
+    "MONITORING_BACKLOG_HOURS": (float, "24"),
+    "MONITORING_SATISFACTION_TARGET": (float, "95"),
+    "MONITORING_SATISFACTION_MIN_RATINGS": (int, "10"),
+    "MONITORING_SATISFACTION_DAYS": (int, "30"),
+    "MONITORING_ALERTS_PER_ROUND": (int, "500"),
+}
+
+
+def _monitoring_settings(app: Flask) -> None:
+    for name, (kind, default) in MONITORING_DEFAULTS.items():
+        if name not in app.config:
+            raw = os.environ.get(name, default)
+            try:
+                app.config[name] = kind(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a {kind.__name__}, not {raw!r}.") from exc
+    for name in MONITORING_DEFAULTS:
+        if app.config[name] <= 0:
+            raise ConfigError(f"{name} must be greater than 0.")
+    for name in ("MONITORING_SLA_ALERT_PERCENT", "MONITORING_SATISFACTION_TARGET"):
+        if app.config[name] > 100:
+            raise ConfigError(f"{name} must be a percentage, at most 100.")

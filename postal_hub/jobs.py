@@ -13,6 +13,7 @@ from postal_hub.core.custody.services import checkpoint_all
 from postal_hub.core.messaging.services import send_due
 from postal_hub.core.notifications import Notifier
 from postal_hub.delivery.failures import expire_uncollected
+from postal_hub.monitoring import jobs as monitoring_jobs
 from postal_hub.training.reminders import remind_expiring
 
 
@@ -29,7 +30,15 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     summary["deliveries_expired"] = expire_uncollected(session, now)
     summary["certificate_reminders"] = remind_expiring(session, notifier, now)
     summary.update(citizen_messages(session, now))
+    # Last, so the dashboards count what this round changed.
+    summary.update(dashboards(session, now, notifier))
     return summary
+
+
+def dashboards(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
+    """The dashboards' summaries brought up to date, and the alerts evaluated on them (also run every
+    minute by the development server's thread)."""
+    return monitoring_jobs.run(session, now, notifier)
 
 
 def citizen_messages(session: Session, now: datetime) -> dict[str, int]:

@@ -14,6 +14,7 @@ from postal_hub.services import clock, webhook_resolver, webhook_sender
 from postal_hub.webhooks.delivery import DeliverySettings, PassReport, deliver_until_idle
 
 DEV_INTERVAL_SECONDS = 5
+DEV_DASHBOARD_ROUNDS = 12  # the dashboards' summaries every minute, as the worker would
 
 
 def run_pass(max_passes: int = 20) -> PassReport:
@@ -30,13 +31,17 @@ def run_pass(max_passes: int = 20) -> PassReport:
 
 
 def _loop(app: Flask) -> None:
+    rounds = 0
     while True:
         try:
             with app.app_context():
                 run_pass()
                 _citizen_messages()
+                if rounds % DEV_DASHBOARD_ROUNDS == 0:
+                    _dashboards()
         except Exception:  # the thread must outlive one bad pass; the error is logged
             app.logger.exception("webhook delivery pass failed; retrying shortly")
+        rounds += 1
         time.sleep(DEV_INTERVAL_SECONDS)
 
 
@@ -55,6 +60,15 @@ def _citizen_messages() -> None:
     from postal_hub.extensions import db
 
     jobs.citizen_messages(db.session, clock().now())
+    db.session.commit()
+
+
+def _dashboards() -> None:
+    from postal_hub import jobs
+    from postal_hub.extensions import db
+    from postal_hub.services import notifier
+
+    jobs.dashboards(db.session, clock().now(), notifier())
     db.session.commit()
 
 
