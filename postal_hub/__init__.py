@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.handoff.views_all import bp as handoff_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
+    from postal_hub.monitoring.views_all import bp as monitoring_bp
     from postal_hub.pickup.views_all import bp as pickup_bp
     from postal_hub.places_api import bp as places_bp
     from postal_hub.training.coverage import staffing_in_area
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(delivery_bp)
     app.register_blueprint(delivery_remittance_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(monitoring_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     # Contracts depend on no other feature: their capacity assessment finds the training figures here.

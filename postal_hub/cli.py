@@ -304,6 +304,8 @@ def worker(interval: int, webhook_interval: int) -> None:
 
 def register_cli(app: Flask) -> None:
     from postal_hub.handoff.cli import export_checkpoint, verify_log
+    from postal_hub.monitoring.cli import refresh_stats
+    from postal_hub.monitoring.cli_report import report
     from postal_hub.webhooks.cli import deliver_webhooks
 
     for command in (
@@ -320,6 +322,8 @@ def register_cli(app: Flask) -> None:
         remind_expiring,
         worker,
         deliver_webhooks,
+        refresh_stats,
+        report,
     ):
         app.cli.add_command(command)
 

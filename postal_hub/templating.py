@@ -91,6 +91,11 @@ NAV_ITEMS: list[tuple[str, Any, tuple[Role, ...]]] = [
         ),
     ),
     (
+        "monitoring.dashboard",
+        _l("Monitoring"),
+        (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),
+    ),
+    (
         "delivery.ratings_page",
         _l("Ratings"),
         (Role.SYSTEM_ADMIN, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER, Role.POSTAL_MANAGER),

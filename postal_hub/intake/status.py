@@ -79,6 +79,13 @@ class Channel(StrEnum):
     API = "api"
 
 
+CHANNEL_LABELS = {
+    Channel.COUNTER: _l("At the counter"),
+    Channel.PICKUP: _l("Home pickup"),
+    Channel.API: _l("Through the unit's system (API)"),
+}
+
+
 class ResultDelivery(StrEnum):
     HOME = "home"
     POST_OFFICE = "post_office"

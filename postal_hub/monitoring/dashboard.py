@@ -1,0 +1,217 @@
+"""A dashboard: every indicator of one scope, filters and period, each read as a few summed rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from postal_hub.contracts.models import Contract
+from postal_hub.core.orgs.models import Organization, PostOffice
+from postal_hub.core.users.models import Role, User
+from postal_hub.monitoring import targets
+from postal_hub.monitoring.models import DossierFact
+from postal_hub.monitoring.query import Filters, Scope, TaskTotals, Totals, summed, task_summed
+from postal_hub.training.models import Certificate
+
+RANKED = 10
+MIN_COUNT = 5  # fewer than this and a rate says nothing about an office: it is not ranked on it
+COUNTER_ROLES = (Role.POSTAL_CLERK.value, Role.POSTAL_MANAGER.value)
+POSTAL_STAFF = (Role.POSTAL_CLERK.value, Role.POSTAL_MANAGER.value, Role.POSTMAN.value)
+
+
+@dataclass
+class Ranked:
+    """An office or unit with its figures and how far it is from the targets (points short, summed)."""
+
+    id: int
+    name: str
+    totals: Totals
+    shortfall: float
+    misses: list[str]
+
+
+@dataclass
+class Staffing:
+    staff: int  # postal staff at the offices in view (clerks, managers, postmen)
+    certified: int  # of them, holding a certificate valid today
+    counter_staff: int  # the productivity divisor: counter staff, or a unit's officers
+    dossiers_per_year: float | None
+    unit_side: bool
+
+    @property
+    def coverage(self) -> float | None:
+        return 100.0 * self.certified / self.staff if self.staff else None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    filters: Filters
+    previous_filters: Filters
+    grain: str
+    totals: Totals
+    previous: Totals
+    channels: list[tuple[str, Totals]]
+    groups: list[tuple[int, Totals]]
+    series: list[tuple[date, Totals]]
+    task_types: list[tuple[str, TaskTotals]]
+    contracts: list[tuple[int, str, TaskTotals]]
+    offices: list[Ranked]
+    units: list[Ranked]
+    staffing: Staffing
+    names: dict[str, dict[int, str]] = field(default_factory=dict)
+
+
+def _shortfalls(t: Totals, unit_side: bool) -> tuple[float, list[str]]:
+    checks: list[tuple[str, float | None, int, float]] = [
+        ("on_time", t.on_time_rate, t["closed"], targets.ON_TIME),
+    ]
+    if unit_side:
+        checks += [
+            ("unit_on_time", t.unit_on_time_rate, t["unit_done"], targets.ON_TIME),
+            ("unit_satisfaction", t.unit_satisfaction, t["unit_rated"], targets.SATISFACTION),
+        ]
+    else:
+        checks += [
+            ("postal_satisfaction", t.postal_satisfaction, t["postal_rated"], targets.SATISFACTION),
+            ("digitization", t.digitization_rate, t["dossiers"], targets.DIGITIZATION),
+            ("wait", t.rate("wait_ok", "wait_timed"), t["wait_timed"], 100.0),
+        ]
+    shortfall, misses = 0.0, []
+    for name, value, count, target in checks:
+        if value is not None and count >= MIN_COUNT and value < target:
+            shortfall += target - value
+            misses.append(name)
+    return shortfall, misses
+
+
+def ranked(
+    rows: list[tuple[tuple[Any, ...], Totals]], names: dict[int, str], unit_side: bool, limit: int = RANKED
+) -> list[Ranked]:
+    """Furthest from target first; ties by volume (a bigger office short of target matters more)."""
+    scored = []
+    for (key,), t in rows:
+        shortfall, misses = _shortfalls(t, unit_side)
+        if shortfall > 0:
+            scored.append(Ranked(int(key), names.get(int(key), f"#{key}"), t, round(shortfall, 1), misses))
+    scored.sort(key=lambda r: (-r.shortfall, -r.totals["dossiers"], r.name))
+    return scored[:limit]
+
+
+def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {
+        row[0]: row[1] for row in session.execute(sa.select(model.id, model.name).where(model.id.in_(ids)))
+    }
+
+
+def _office_ids(scope: Scope, filters: Filters) -> Any:
+    """The offices in view, as a subquery."""
+    stmt = sa.select(PostOffice.id)
+    if filters.office_id is not None:
+        stmt = stmt.where(PostOffice.id == filters.office_id)
+    if scope.operator_id is not None:
+        stmt = stmt.where(PostOffice.operator_id == scope.operator_id)
+    for province in (scope.province_code, filters.province_code):
+        if province is not None:
+            stmt = stmt.where(PostOffice.province_code == province)
+    if scope.unit_ids is not None:
+        served = sa.select(DossierFact.office_id).where(
+            DossierFact.unit_id.in_(scope.unit_ids),
+            DossierFact.day >= filters.start,
+            DossierFact.day <= filters.end,
+        )
+        if filters.unit_id is not None:
+            served = served.where(DossierFact.unit_id == filters.unit_id)
+        stmt = stmt.where(PostOffice.id.in_(served.distinct()))
+    return stmt
+
+
+def staffing(session: Session, scope: Scope, filters: Filters, dossiers: int, today: date) -> Staffing:
+    """Certification coverage of the postal staff in view, and dossiers per staff member per year.
+
+    For the post, productivity divides by its counter staff; for a unit's viewer it divides by the
+    unit's own one-stop officers, the staff the seeds' 2,000 a year is set for."""
+    offices = _office_ids(scope, filters)
+    staff_filter = [User.active.is_(True), User.role.in_(POSTAL_STAFF), User.post_office_id.in_(offices)]
+    valid = (
+        sa.select(Certificate.id)
+        .where(
+            Certificate.holder_id == User.id,
+            Certificate.revoked_at.is_(None),
+            Certificate.issued_on <= today,
+            Certificate.expires_on >= today,
+        )
+        .exists()
+    )
+    staff, certified, counter = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((valid, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((User.role.in_(COUNTER_ROLES), 1), else_=0)), 0),
+        ).where(*staff_filter)
+    ).one()
+    unit_side = scope.unit_ids is not None or filters.unit_id is not None
+    if unit_side:
+        units = [filters.unit_id] if filters.unit_id is not None else list(scope.unit_ids or ())
+        counter = session.scalar(
+            sa.select(sa.func.count()).where(
+                User.active.is_(True), User.role == Role.UNIT_OFFICER.value, User.organization_id.in_(units)
+            )
+        )
+    days = filters.days
+    per_year = dossiers * 365 / days / counter if counter and days else None
+    return Staffing(int(staff), int(certified), int(counter or 0), per_year, unit_side)
+
+
+def build_dashboard(
+    session: Session, scope: Scope, filters: Filters, now: datetime, today: date, grain: str = "day"
+) -> Dashboard:
+    previous_filters = filters.previous()
+    total = summed(session, scope, filters)[0][1]
+    previous = summed(session, scope, previous_filters)[0][1]
+    channels = [(str(k[0]), t) for k, t in summed(session, scope, filters, ("channel",))]
+    groups = [(int(k[0]), t) for k, t in summed(session, scope, filters, ("group_id",))]
+    series = [(k[0], t) for k, t in summed(session, scope, filters, (), time_grain=grain)]
+    task_types = [(str(k[0]), t) for k, t in task_summed(session, scope, filters, ("task_type",), now)]
+    by_contract = task_summed(session, scope, filters, ("contract_id",), now)
+    numbers = {
+        row[0]: row[1]
+        for row in session.execute(
+            sa.select(Contract.id, Contract.number).where(Contract.id.in_([k[0] for k, _ in by_contract]))
+        )
+    }
+    contracts = [(int(k[0]), numbers.get(int(k[0]), f"#{k[0]}"), t) for k, t in by_contract]
+    office_rows = summed(session, scope, filters, ("office_id",))
+    unit_rows = summed(session, scope, filters, ("unit_id",))
+    office_names = _names(session, PostOffice, {int(k[0]) for k, _ in office_rows})
+    unit_names = _names(session, Organization, {int(k[0]) for k, _ in unit_rows})
+    group_names = _group_names(session, {g for g, _ in groups})
+    return Dashboard(
+        scope=scope,
+        filters=filters,
+        previous_filters=previous_filters,
+        grain=grain,
+        totals=total,
+        previous=previous,
+        channels=channels,
+        groups=groups,
+        series=series,
+        task_types=task_types,
+        contracts=contracts,
+        offices=ranked(office_rows, office_names, unit_side=False),
+        units=ranked(unit_rows, unit_names, unit_side=True),
+        staffing=staffing(session, scope, filters, total["dossiers"], today),
+        names={"group": group_names},
+    )
+
+
+def _group_names(session: Session, ids: set[int]) -> dict[int, str]:
+    from postal_hub.core.procedures.models import ProcedureGroup
+
+    return _names(session, ProcedureGroup, ids - {0})
