@@ -129,7 +129,9 @@ def cards(d: Dashboard, args: dict[str, Any]) -> list[Card]:
             _("target ≤ %(value)s min", value=targets.WAIT_MINUTES),
             _ok(t.wait_minutes, targets.WAIT_MINUTES, higher_is_better=False),
             _list("wait_ok", args, 0),
-            _("%(share)s within target", share=percent(t.rate("wait_ok", "wait_timed"))),
+            _("%(share)s within target", share=percent(t.rate("wait_ok", "wait_timed")))
+            if t["wait_timed"]
+            else "",
         ),
         Card(
             _("Handling at the counter"),
@@ -139,7 +141,9 @@ def cards(d: Dashboard, args: dict[str, Any]) -> list[Card]:
             _("target ≤ %(value)s min", value=targets.HANDLE_MINUTES),
             _ok(t.handle_minutes, targets.HANDLE_MINUTES, higher_is_better=False),
             _list("handle_ok", args, 0),
-            _("%(share)s within target", share=percent(t.rate("handle_ok", "handle_timed"))),
+            _("%(share)s within target", share=percent(t.rate("handle_ok", "handle_timed")))
+            if t["handle_timed"]
+            else "",
         ),
         Card(
             _("Dossiers per staff member a year"),
