@@ -242,7 +242,10 @@ def run_jobs() -> None:
     from postal_hub.services import clock, notifier
 
     session = _session()
-    summary = jobs.run(session, clock().now(), notifier())
+    now = clock().now()
+    summary = jobs.run(session, now, notifier())
+    session.commit()
+    summary.update(jobs.dashboards(session, now, notifier()))
     session.commit()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
@@ -288,16 +291,25 @@ def worker(interval: int, webhook_interval: int) -> None:
         if time.monotonic() >= next_jobs:
             next_jobs = time.monotonic() + interval
             # One transaction per round: a failed round is rolled back and retried next time.
+            now = clock().now()
+            summary: dict[str, int] = {}
             try:
-                summary = jobs.run(db.session, clock().now(), notifier())
+                summary = jobs.run(db.session, now, notifier())
                 db.session.commit()
-                if any(summary.values()):
-                    click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
             except Exception:  # the worker must outlive one bad round; the error is logged
                 db.session.rollback()
                 current_app.logger.exception("background jobs failed; retrying next round")
+            # The dashboards in a transaction of their own: their failure undoes nothing above.
+            try:
+                summary.update(jobs.dashboards(db.session, now, notifier()))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("dashboard refresh failed; retrying next round")
             finally:
                 db.session.close()
+            if any(summary.values()):
+                click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
         webhooks_round()  # its own short transactions; never raises
         time.sleep(webhook_interval)
 

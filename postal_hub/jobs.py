@@ -30,14 +30,13 @@ def run(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
     summary["deliveries_expired"] = expire_uncollected(session, now)
     summary["certificate_reminders"] = remind_expiring(session, notifier, now)
     summary.update(citizen_messages(session, now))
-    # Last, so the dashboards count what this round changed.
-    summary.update(dashboards(session, now, notifier))
     return summary
 
 
 def dashboards(session: Session, now: datetime, notifier: Notifier) -> dict[str, int]:
-    """The dashboards' summaries brought up to date, and the alerts evaluated on them (also run every
-    minute by the development server's thread)."""
+    """The dashboards' summaries brought up to date, and the alerts evaluated on them. Run after the
+    round's other jobs are committed, in a transaction of its own: messages already handed to the
+    gateway must never be rolled back (and sent again) because a summary failed."""
     return monitoring_jobs.run(session, now, notifier)
 
 

@@ -491,7 +491,7 @@ def test_the_worker_round_evaluates_the_alerts_with_the_configured_thresholds(
 ) -> None:
     current_app.config["MONITORING_STALL_HOURS"] = 24  # the test session's own app
     dispatched(session, w, MONDAY)
-    summary = jobs.run(session, MONDAY + 25 * HOUR, InboxNotifier())
+    summary = jobs.dashboards(session, MONDAY + 25 * HOUR, InboxNotifier())
     assert summary["alerts_opened"] == 1 and summary["alert_notifications"] == 1
     assert [a.threshold for a in alerts(session, "stalled")] == [24.0]
     inbox = session.scalars(sa.select(Notification).where(Notification.user_id == w["office_manager"].id))
