@@ -254,6 +254,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_tasks_completed_at', ['completed_at'], unique=False)
 
     with op.batch_alter_table('satisfaction_ratings', schema=None) as batch_op:
         batch_op.create_index('ix_satisfaction_ratings_office_at', ['office_id', 'rated_at'], unique=False)
@@ -271,6 +272,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_satisfaction_ratings_office_at')
 
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_completed_at')
         batch_op.drop_index('ix_tasks_created_at')
 
     with op.batch_alter_table('dossiers', schema=None) as batch_op:

@@ -24,6 +24,7 @@ class Task(Base):
         sa.Index("ix_tasks_open_due", "status", "due_at"),
         # Monitoring sums tasks by the month they were opened.
         sa.Index("ix_tasks_created_at", "created_at"),
+        sa.Index("ix_tasks_completed_at", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

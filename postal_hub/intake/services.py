@@ -68,6 +68,9 @@ class AcceptanceInput:
     # the citizen took a queue ticket. Either may be unknown (None).
     counter_started_at: datetime | None = None
     counter_queued_at: datetime | None = None
+    # A home pickup: the end of the window the citizen booked. The pickup is on time when the postman
+    # took the dossier by then, whatever the contract's hours from the moment of acceptance say.
+    promised_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,8 @@ def _number_and_record(
         actor=actor,
         unit_price=postal_price,
     )
+    if data.channel == Channel.PICKUP and data.promised_by is not None:
+        done.due_at = done.warn_at = data.promised_by
     complete_task(session, done, now, outcome=str(_l("Accepted")), actor=actor)
     for later in (TaskType.DIGITIZATION, TaskType.CARRIAGE):
         if find_coverage(session, later, procedure, unit, office, now) is not None:

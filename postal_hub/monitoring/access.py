@@ -47,7 +47,7 @@ def scope_for(session: Session, actor: User) -> Scope:
     )
 
 
-def visible_units(session: Session, scope: Scope) -> list[Organization]:
+def visible_units(session: Session, scope: Scope, limit: int | None = None) -> list[Organization]:
     """The units a viewer may pick: their own, or those the offices in view have served (a dossier
     handed in anywhere reaches its unit wherever it is, so a province's post serves units elsewhere)."""
     stmt = sa.select(Organization).where(Organization.kind == OrgKind.ONE_STOP_UNIT.value)
@@ -60,10 +60,10 @@ def visible_units(session: Session, scope: Scope) -> list[Organization]:
         if scope.province_code is not None:
             served = served.where(UnitMonthStats.province_code == scope.province_code)
         stmt = stmt.where(Organization.id.in_(served.distinct()))
-    return list(session.scalars(stmt.order_by(Organization.name)))
+    return list(session.scalars(stmt.order_by(Organization.name).limit(limit)))
 
 
-def visible_offices(session: Session, scope: Scope) -> list[PostOffice]:
+def visible_offices(session: Session, scope: Scope, limit: int | None = None) -> list[PostOffice]:
     """The offices a viewer may pick; a unit's people pick among the offices that served them."""
     stmt = sa.select(PostOffice)
     if scope.operator_id is not None:
@@ -73,4 +73,4 @@ def visible_offices(session: Session, scope: Scope) -> list[PostOffice]:
     if scope.unit_ids is not None:
         served = sa.select(DossierFact.office_id).where(DossierFact.unit_id.in_(scope.unit_ids)).distinct()
         stmt = stmt.where(PostOffice.id.in_(served))
-    return list(session.scalars(stmt.order_by(PostOffice.name)))
+    return list(session.scalars(stmt.order_by(PostOffice.name).limit(limit)))

@@ -159,13 +159,16 @@ def staffing(session: Session, scope: Scope, filters: Filters, dossiers: int, to
     unit_side = scope.unit_ids is not None or filters.unit_id is not None
     if unit_side:
         units = [filters.unit_id] if filters.unit_id is not None else list(scope.unit_ids or ())
+        if scope.unit_ids is not None:  # a filter never reaches past the viewer's own units
+            units = [u for u in units if u in scope.unit_ids]
         counter = session.scalar(
             sa.select(sa.func.count()).where(
                 User.active.is_(True), User.role == Role.UNIT_OFFICER.value, User.organization_id.in_(units)
             )
         )
-    days = filters.days
-    per_year = dossiers * 365 / days / counter if counter and days else None
+    # A year's rate from the days that have passed: this month's first week is not a whole month.
+    days = (min(filters.end, today) - filters.start).days + 1
+    per_year = dossiers * 365 / days / counter if counter and days > 0 else None
     return Staffing(int(staff), int(certified), int(counter or 0), per_year, unit_side)
 
 

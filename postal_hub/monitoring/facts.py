@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -155,8 +155,19 @@ def fact_row(
                 wait_ok_30=int(wait <= WAIT_TARGET_2022_S),
             )
 
+    # Dispatched without being scanned, a dossier's digitization task may stay open: once the unit
+    # has the dossier, that breach stays on the task list but no longer holds its result back.
+    live = [
+        c
+        for c in clocks
+        if not (
+            times.received_at is not None
+            and c.task_type == TaskType.DIGITIZATION.value
+            and c.status in OPEN_TASK
+        )
+    ]
     states = {
-        leg: leg_state((c for c in clocks if c.task_type in types), now) for leg, types in POSTAL_LEGS.items()
+        leg: leg_state((c for c in live if c.task_type in types), now) for leg, types in POSTAL_LEGS.items()
     }
     states["unit"], unit_due = unit_leg(times, dossier.processing_days, now, calendar)
     row.update({f"{leg}_state": states[leg] for leg in LEGS}, unit_due_at=unit_due)
@@ -182,7 +193,7 @@ def fact_row(
         row[f"{subject}_rated"] = 1
         row[f"{subject}_satisfied"] = int(level in SATISFIED_LEVELS)
 
-    running = [c.due_at for c in clocks if c.status in OPEN_TASK and c.due_at >= now]
+    running = [c.due_at for c in live if c.status in OPEN_TASK and c.due_at >= now]
     if not closed and dossier.appointment_at >= now:
         running.append(dossier.appointment_at)
     if states["unit"] == OPEN and unit_due is not None:
@@ -273,14 +284,34 @@ def build_facts(session: Session, ids: Sequence[int], now: datetime) -> list[dic
     ]
 
 
-def write_facts(session: Session, ids: Sequence[int], now: datetime) -> list[dict[str, Any]]:
-    """Rewrite the facts of these dossiers in batches; returns the new rows (their days and months)."""
-    written: list[dict[str, Any]] = []
+@dataclass
+class Written:
+    """Where a round's facts fall: their days, and their offices and units per month (and codes)."""
+
+    dossiers: int = 0
+    days: set[date] = field(default_factory=set)
+    offices: dict[date, set[int]] = field(default_factory=dict)
+    units: dict[date, set[int]] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+
+    def add(self, day: date, office_id: int, unit_id: int) -> None:
+        month = day.replace(day=1)
+        self.days.add(day)
+        self.offices.setdefault(month, set()).add(office_id)
+        self.units.setdefault(month, set()).add(unit_id)
+
+
+def write_facts(session: Session, ids: Sequence[int], now: datetime) -> Written:
+    """Rewrite the facts of these dossiers in batches; says where they fall, never keeping the rows."""
+    written = Written()
     for start in range(0, len(ids), BATCH):
         batch = list(ids[start : start + BATCH])
         rows = build_facts(session, batch, now)
         session.execute(sa.delete(DossierFact).where(DossierFact.dossier_id.in_(batch)))
         if rows:
             session.execute(sa.insert(DossierFact), rows)
-        written.extend(rows)
+        for row in rows:
+            written.add(row["day"], row["office_id"], row["unit_id"])
+            written.codes.append(row["code"])
+        written.dossiers += len(rows)
     return written

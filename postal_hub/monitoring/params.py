@@ -47,7 +47,8 @@ def read(args: Any, today: date) -> Request:
     for name in ("unit", "office", "group"):
         raw = (args.get(name) or "").strip()
         if raw:
-            number = record_number(raw)
+            # Group 0 is "no group": the row of procedures outside every group links to its list.
+            number = 0 if name == "group" and raw == "0" else record_number(raw)
             if number is None:
                 checked.add(name, _l("Choose from the list."))
             values[f"{name}_id"] = number

@@ -21,6 +21,8 @@ PRESETS = {
 }
 GRAINS = {"day": _l("By day"), "week": _l("By week"), "month": _l("By month")}
 LONGEST_DAYS = 731  # two years: a longer view is a report, not a dashboard
+# Dates outside these years are typing mistakes (and 0001-01-01 has no day before it to compare with).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,13 @@ def _parse_date(text: str, name: str, errors: FieldErrors) -> date | None:
     try:
         if "/" in text:
             day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
+            found = date(year, month, day)
+        else:
+            found = date.fromisoformat(text)
     except ValueError:
         errors.add(name, _l("Enter the date as dd/mm/yyyy."))
         return None
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        errors.add(name, _l("Enter a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
+        return None
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.delivery.models import SatisfactionRating
 from postal_hub.intake.models import Dossier, DossierEvent
-from postal_hub.monitoring.facts import OPEN_TASK, write_facts
+from postal_hub.monitoring.facts import OPEN_TASK, Written, write_facts
 from postal_hub.monitoring.models import (
     MEASURES,
     TASK_MEASURES,
@@ -105,6 +105,16 @@ def changed_dossiers(
         .scalar_subquery()
     )
     changed.update(session.scalars(sa.select(Dossier.id).where(Dossier.code.in_(new_task_codes))))
+    if state.refreshed_at is not None:
+        # A task finished or cancelled with no event on the dossier (a citizen switching to collect at
+        # the office cancels the delivery task): its clock still changes the dossier's figures.
+        since = state.refreshed_at - timedelta(minutes=5)
+        finished = (
+            sa.select(Task.dossier_code)
+            .where(Task.completed_at >= since, Task.dossier_code.is_not(None))
+            .scalar_subquery()
+        )
+        changed.update(session.scalars(sa.select(Dossier.id).where(Dossier.code.in_(finished))))
     # A running clock that has run out since the last round: the dossier turns overdue without an event.
     changed.update(
         session.scalars(
@@ -114,20 +124,6 @@ def changed_dossiers(
         )
     )
     return changed
-
-
-def _periods_of(session: Session, ids: Iterable[int]) -> tuple[set[date], set[date]]:
-    days: set[date] = set()
-    id_list = list(ids)
-    for start in range(0, len(id_list), CHUNK):
-        days.update(
-            session.scalars(
-                sa.select(DossierFact.day)
-                .where(DossierFact.dossier_id.in_(id_list[start : start + CHUNK]))
-                .distinct()
-            )
-        )
-    return days, {month_start(d) for d in days}
 
 
 def _measure_sums() -> list[Any]:
@@ -145,25 +141,38 @@ def rebuild_days(session: Session, days: Iterable[date]) -> int:
     return len(day_list)
 
 
-def rebuild_months(session: Session, months: Iterable[date]) -> int:
-    """The office and unit summaries of these months, summed again from their facts."""
+OFFICE_DIMS = ("month", "office_id", "province_code", "operator_id", "group_id", "channel")
+UNIT_DIMS = ("month", "unit_id", "province_code", "operator_id", "group_id", "channel")
+
+
+def rebuild_months(
+    session: Session,
+    months: Iterable[date],
+    offices: dict[date, set[int]] | None = None,
+    units: dict[date, set[int]] | None = None,
+) -> int:
+    """The office and unit summaries of these months, summed again from their facts: for the offices
+    and units given per month (a round touches few), or whole months when none are given."""
     month_list = sorted(set(months))
     for month in month_list:
-        session.execute(sa.delete(OfficeMonthStats).where(OfficeMonthStats.month == month))
-        session.execute(sa.delete(UnitMonthStats).where(UnitMonthStats.month == month))
-        where = DossierFact.month == month
-        _insert_sums(
-            session,
-            OfficeMonthStats,
-            ("month", "office_id", "province_code", "operator_id", "group_id", "channel"),
-            where,
-        )
-        _insert_sums(
-            session,
-            UnitMonthStats,
-            ("month", "unit_id", "province_code", "operator_id", "group_id", "channel"),
-            where,
-        )
+        in_month = [DossierFact.day >= month, DossierFact.day < next_month(month)]
+        for table, dims, column, touched in (
+            (OfficeMonthStats, OFFICE_DIMS, "office_id", offices),
+            (UnitMonthStats, UNIT_DIMS, "unit_id", units),
+        ):
+            if touched is None:
+                session.execute(sa.delete(table).where(table.month == month))
+                _insert_sums(session, table, dims, sa.and_(*in_month))
+                continue
+            ids = sorted(touched.get(month, set()))
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                session.execute(
+                    sa.delete(table).where(table.month == month, getattr(table, column).in_(chunk))
+                )
+                _insert_sums(
+                    session, table, dims, sa.and_(*in_month, getattr(DossierFact, column).in_(chunk))
+                )
     return len(month_list)
 
 
@@ -191,89 +200,159 @@ def task_sums(now: datetime) -> list[Any]:
     ]
 
 
-def rebuild_task_months(session: Session, months: Iterable[date], now: datetime) -> int:
+def rebuild_task_months(
+    session: Session, months: Iterable[date], now: datetime, units: dict[date, set[int]] | None = None
+) -> int:
+    """TaskMonthStats of these months (of the units given per month, or whole months)."""
     month_list = sorted(set(months))
     dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
+    group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
+    group_id = sa.func.coalesce(Procedure.group_id, 0)
     for month in month_list:
-        session.execute(sa.delete(TaskMonthStats).where(TaskMonthStats.month == month))
-        group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
-        group_id = sa.func.coalesce(Procedure.group_id, 0)
-        select = (
-            sa.select(sa.literal(month, sa.Date), *group, group_id, *task_sums(now))
-            .join(PostOffice, PostOffice.id == Task.post_office_id)
-            .outerjoin(Procedure, Procedure.id == Task.procedure_id)
-            .where(
-                Task.created_at >= local_midnight_utc(month),
-                Task.created_at < local_midnight_utc(next_month(month)),
+        chunks: list[list[int] | None] = [None]
+        if units is not None:
+            ids = sorted(units.get(month, set()))
+            chunks = [ids[i : i + 1000] for i in range(0, len(ids), 1000)]
+        for chunk in chunks:
+            delete = sa.delete(TaskMonthStats).where(TaskMonthStats.month == month)
+            select = (
+                sa.select(sa.literal(month, sa.Date), *group, group_id, *task_sums(now))
+                .join(PostOffice, PostOffice.id == Task.post_office_id)
+                .outerjoin(Procedure, Procedure.id == Task.procedure_id)
+                .where(
+                    Task.created_at >= local_midnight_utc(month),
+                    Task.created_at < local_midnight_utc(next_month(month)),
+                )
+                .group_by(*group, group_id)
             )
-            .group_by(*group, group_id)
-        )
-        session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
+            if chunk is not None:
+                delete = delete.where(TaskMonthStats.unit_id.in_(chunk))
+                select = select.where(Task.unit_id.in_(chunk))
+            session.execute(delete)
+            session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
     return len(month_list)
 
 
 def _task_months(
     session: Session, state: RefreshState, codes: list[str], task_max: int, now: datetime
-) -> set[date]:
-    created: set[datetime] = set()
+) -> dict[date, set[int]]:
+    """The (month opened, unit) of every task whose figures may have changed since the last round."""
+    found: set[tuple[datetime, int]] = set()
     for start in range(0, len(codes), CHUNK):
-        created.update(
-            session.scalars(
-                sa.select(Task.created_at).where(Task.dossier_code.in_(codes[start : start + CHUNK]))
+        found.update(
+            session.execute(
+                sa.select(Task.created_at, Task.unit_id).where(
+                    Task.dossier_code.in_(codes[start : start + CHUNK])
+                )
             )
         )
-    created.update(
-        session.scalars(sa.select(Task.created_at).where(Task.id > state.last_task_id, Task.id <= task_max))
+    found.update(
+        session.execute(
+            sa.select(Task.created_at, Task.unit_id).where(Task.id > state.last_task_id, Task.id <= task_max)
+        )
     )
     since = state.refreshed_at or datetime.min.replace(tzinfo=UTC)
-    created.update(
-        session.scalars(
-            sa.select(Task.created_at).where(
+    found.update(
+        session.execute(
+            sa.select(Task.created_at, Task.unit_id).where(
                 Task.status.in_(list(OPEN_TASK)), Task.due_at >= since, Task.due_at < now
             )
         )
     )
-    return {month_start(to_local(c).date()) for c in created}
+    touched: dict[date, set[int]] = {}
+    for created, unit_id in found:
+        touched.setdefault(month_start(to_local(created).date()), set()).add(unit_id)
+    return touched
 
 
 def refresh(session: Session, now: datetime, full: bool = False) -> RefreshResult:
-    """One round; `full` rewrites every fact and summary (after an upgrade, or to repair)."""
+    """One round; `full` rewrites every fact and summary (after an upgrade, or to repair). The first
+    round ever is a full one: summed in SQL, holding no more than a batch of facts in memory."""
     state = _state(session)
     maxima = (
         _max_id(session, DossierEvent.id),
         _max_id(session, SatisfactionRating.id),
         _max_id(session, Task.id),
     )
-    if full:
-        for table in (DossierFact, DailyStats, OfficeMonthStats, UnitMonthStats, TaskMonthStats):
-            session.execute(sa.delete(table))
-        ids = list(session.scalars(sa.select(Dossier.id).order_by(Dossier.id)))
-        old_days: set[date] = set()
+    first_round = state.refreshed_at is None
+    if full or first_round:
+        result = _rebuild_everything(session, now)
     else:
-        ids = sorted(changed_dossiers(session, state, maxima, now))
-        old_days, _ = _periods_of(session, ids)
-    written = write_facts(session, ids, now)
-    days = old_days | {row["day"] for row in written}
-    months = {month_start(d) for d in days}
-    rebuild_days(session, days)
-    rebuild_months(session, months)
-    if full:
-        first = session.scalar(sa.select(sa.func.min(Task.created_at)))
-        task_months = _all_months(to_local(first).date(), to_local(now).date()) if first else set()
-    else:
-        task_months = _task_months(session, state, [r["code"] for r in written], maxima[2], now)
-    rebuild_task_months(session, task_months, now)
+        result = _rewrite_changed(session, state, maxima, now)
     # The next round reads again from where this one's newest ids began (see RefreshState); the first
     # round, and a full one, have read everything committed.
     state.last_event_id, state.last_rating_id, state.last_task_id = (
         (maxima[0], maxima[1], maxima[2])
-        if full or state.refreshed_at is None
+        if full or first_round
         else (state.seen_event_id, state.seen_rating_id, state.seen_task_id)
     )
     state.seen_event_id, state.seen_rating_id, state.seen_task_id = maxima
     state.refreshed_at = now
     session.flush()
-    return RefreshResult(len(written), len(days), len(months), len(task_months))
+    return result
+
+
+def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
+    for table in (DossierFact, DailyStats, OfficeMonthStats, UnitMonthStats, TaskMonthStats):
+        session.execute(sa.delete(table))
+    count = 0
+    last_id = 0
+    while True:
+        ids = list(
+            session.scalars(
+                sa.select(Dossier.id).where(Dossier.id > last_id).order_by(Dossier.id).limit(CHUNK)
+            )
+        )
+        if not ids:
+            break
+        count += write_facts(session, ids, now).dossiers
+        last_id = ids[-1]
+    days = set(session.scalars(sa.select(DossierFact.day).distinct()))
+    months = {month_start(d) for d in days}
+    rebuild_days(session, days)
+    rebuild_months(session, months)
+    first = session.scalar(sa.select(sa.func.min(Task.created_at)))
+    task_months = _all_months(to_local(first).date(), to_local(now).date()) if first else set()
+    rebuild_task_months(session, task_months, now)
+    return RefreshResult(count, len(days), len(months), len(task_months))
+
+
+def _rewrite_changed(
+    session: Session, state: RefreshState, maxima: tuple[int, int, int], now: datetime
+) -> RefreshResult:
+    ids = sorted(changed_dossiers(session, state, maxima, now))
+    before = _touched(session, ids)  # where the facts counted before this round
+    written = write_facts(session, ids, now)
+    days = before.days | written.days
+    offices = _merge(before.offices, written.offices)
+    units = _merge(before.units, written.units)
+    months = set(offices) | set(units)
+    rebuild_days(session, days)
+    rebuild_months(session, months, offices, units)
+    task_units = _task_months(session, state, written.codes, maxima[2], now)
+    rebuild_task_months(session, task_units.keys(), now, task_units)
+    return RefreshResult(written.dossiers, len(days), len(months), len(task_units))
+
+
+def _merge(a: dict[date, set[int]], b: dict[date, set[int]]) -> dict[date, set[int]]:
+    merged = {k: set(v) for k, v in a.items()}
+    for key, values in b.items():
+        merged.setdefault(key, set()).update(values)
+    return merged
+
+
+def _touched(session: Session, ids: list[int]) -> Written:
+    """The days, and the offices and units per month, of these dossiers' current facts."""
+    touched = Written()
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            sa.select(DossierFact.day, DossierFact.office_id, DossierFact.unit_id).where(
+                DossierFact.dossier_id.in_(ids[start : start + CHUNK])
+            )
+        )
+        for day, office_id, unit_id in rows:
+            touched.add(day, office_id, unit_id)
+    return touched
 
 
 def _all_months(first: date, last: date) -> set[date]:

@@ -258,9 +258,9 @@ def choices(scope: Scope, province: str | None) -> dict[str, Any]:
     provinces = session.query(Province).order_by(Province.name).all()
     if scope.province_code is not None:
         provinces = [p for p in provinces if p.code == scope.province_code]
-    narrowed = Scope(scope.operator_id, province or scope.province_code, scope.unit_ids)
-    units = visible_units(session, narrowed)
-    offices = visible_offices(session, narrowed)
+    narrowed = Scope(scope.operator_id, scope.province_code or province, scope.unit_ids)
+    units = visible_units(session, narrowed, limit=LONGEST_CHOICE + 1)
+    offices = visible_offices(session, narrowed, limit=LONGEST_CHOICE + 1)
     return {
         "provinces": provinces,
         "units": units if len(units) <= LONGEST_CHOICE else [],

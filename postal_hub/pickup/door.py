@@ -59,6 +59,7 @@ def complete(
         present=present,
         result_delivery=pickup.result_delivery,
         payment_method=payment_method,
+        promised_by=pickup.slot_end,
         submission_token=f"pickup:{pickup.reference}:{pickup.attempts}",
         channel=Channel.PICKUP,
         postal_price=pickup.fee,

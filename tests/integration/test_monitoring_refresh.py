@@ -413,3 +413,38 @@ def test_an_event_committed_after_a_round_saw_a_higher_id_is_read_by_the_next_ro
     refresh(session, clock.now())
     fact = session.get(DossierFact, late.id, populate_existing=True)
     assert fact is not None and fact.status == "result_ready"
+
+
+def test_a_task_cancelled_without_an_event_is_counted_by_the_next_round(
+    session: Session, clock: FixedClock, w: dict[str, Any]
+) -> None:
+    """A citizen switching to collect at the office cancels the delivery task and writes no event."""
+    journey = trip(MONDAY, delivered_after=None)
+    journey.legs = [leg for leg in journey.legs if leg.task_type != "result_delivery"]
+    journey.legs.append(Leg("result_delivery", MONDAY + 3 * DAY))
+    dossier = past_dossier(session, w, journey)
+    refresh(session, clock.now())
+    fact = session.get(DossierFact, dossier.id)
+    assert fact is not None and fact.delivery_state == "overdue"
+    task = session.scalar(
+        sa.select(Task).where(Task.dossier_code == dossier.code, Task.task_type == "result_delivery")
+    )
+    assert task is not None
+    task.status, task.completed_at = "cancelled", clock.now()
+    session.flush()
+    refresh(session, clock.now())
+    fact = session.get(DossierFact, dossier.id, populate_existing=True)
+    assert fact is not None and fact.delivery_state != "overdue"
+
+
+def test_an_open_digitization_task_does_not_hold_back_a_dossier_the_unit_has_received(
+    session: Session, clock: FixedClock, w: dict[str, Any]
+) -> None:
+    """Dispatched unscanned: the task stays overdue on the task list, the carriage leg is on time."""
+    journey = trip(MONDAY, delivered_after=timedelta(days=20))
+    journey.legs = [leg for leg in journey.legs if leg.task_type != "digitization"]
+    journey.legs.append(Leg("digitization", MONDAY))
+    dossier = past_dossier(session, w, journey)
+    refresh(session, clock.now())
+    fact = session.get(DossierFact, dossier.id)
+    assert fact is not None and (fact.carriage_state, fact.late_carriage) == ("on_time", 0)

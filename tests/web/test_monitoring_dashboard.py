@@ -164,3 +164,48 @@ def test_a_channel_filter_counts_only_that_channel(
     sign_in(client, auth, factories.user(session, Role.SYSTEM_ADMIN), english=True)
     html = page_of(client, f"/monitoring?{NOVEMBER}&channel=pickup")
     assert card_value(html, "Dossiers") == "0"
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["start=0001-01-01&end=0001-01-31", "start=9999-12-20&end=9999-12-31", "start=0001-01-02&end=2026-01-05"],
+)
+def test_a_date_at_the_ends_of_the_calendar_is_named_on_its_field(
+    client: FlaskClient, auth: AuthActions, session: Session, dates: str
+) -> None:
+    sign_in(client, auth, factories.user(session, Role.SYSTEM_ADMIN))
+    html = page_of(client, f"/monitoring?period=custom&{dates}")
+    assert re.search(r'field field--error[^"]*"><label for="f-(start|end)"', html)
+
+
+@pytest.mark.parametrize("path", ["/monitoring/tasks", "/monitoring/dossiers"])
+def test_a_list_for_dates_at_the_ends_of_the_calendar_still_answers(
+    client: FlaskClient, auth: AuthActions, session: Session, path: str
+) -> None:
+    sign_in(client, auth, factories.user(session, Role.SYSTEM_ADMIN))
+    for dates in ("start=9999-12-01&end=9999-12-31", "start=0001-01-01&end=0001-01-02"):
+        assert client.get(f"{path}?period=custom&{dates}").status_code == 200
+
+
+def test_a_unit_filter_outside_the_viewers_units_counts_no_officers(
+    client: FlaskClient, auth: AuthActions, session: Session, two_worlds: dict[str, Any]
+) -> None:
+    other = two_worlds["first"]["unit"]
+    factories.user(session, Role.UNIT_OFFICER, organization=other)
+    officer = factories.user(session, Role.UNIT_OFFICER, organization=two_worlds["second"]["unit"])
+    sign_in(client, auth, officer, english=True)
+    html = page_of(client, f"/monitoring?{NOVEMBER}&unit={other.id}")
+    assert "0 unit officers" in html and card_value(html, "Dossiers") == "0"
+
+
+def test_a_managers_province_filter_cannot_list_another_provinces_offices(
+    client: FlaskClient, auth: AuthActions, session: Session, two_worlds: dict[str, Any]
+) -> None:
+    first = two_worlds["first"]
+    elsewhere = factories.post_office(session, first["operator"], province_code="01", name="Bưu cục Nơi Khác")
+    manager = factories.user(
+        session, Role.POSTAL_MANAGER, organization=first["operator"], post_office_id=first["office"].id
+    )
+    sign_in(client, auth, manager)
+    html = page_of(client, f"/monitoring?{NOVEMBER}&province=01")
+    assert elsewhere.name not in html
