@@ -30,9 +30,12 @@ from postal_hub.monitoring.models import (
     DailyStats,
     DossierFact,
     OfficeMonthStats,
+    OfficeMonthTotals,
     RefreshState,
     TaskMonthStats,
+    TaskMonthTotals,
     UnitMonthStats,
+    UnitMonthTotals,
 )
 from postal_hub.pickup.models import Pickup, PickupEvent, PickupSchedule, PickupSlot
 from postal_hub.training.models import (
@@ -83,6 +86,7 @@ __all__ = [
     "ManifestLine",
     "Notification",
     "OfficeMonthStats",
+    "OfficeMonthTotals",
     "Organization",
     "OutboxMessage",
     "Pickup",
@@ -102,8 +106,10 @@ __all__ = [
     "StatementLine",
     "Task",
     "TaskMonthStats",
+    "TaskMonthTotals",
     "TrainingSession",
     "UnitMonthStats",
+    "UnitMonthTotals",
     "User",
     "WebhookAttempt",
     "WebhookEndpoint",

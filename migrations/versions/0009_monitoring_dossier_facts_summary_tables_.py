@@ -252,6 +252,105 @@ def upgrade() -> None:
     with op.batch_alter_table('stats_unit_month', schema=None) as batch_op:
         batch_op.create_index('ix_stats_unit_month_month', ['month', 'unit_id'], unique=False)
 
+    op.create_table('stats_office_month_totals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('province_code', sa.String(length=8), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('dossiers', sa.Integer(), nullable=False),
+    sa.Column('digitized', sa.Integer(), nullable=False),
+    sa.Column('reused', sa.Integer(), nullable=False),
+    sa.Column('components', sa.Integer(), nullable=False),
+    sa.Column('components_reused', sa.Integer(), nullable=False),
+    sa.Column('wait_timed', sa.Integer(), nullable=False),
+    sa.Column('wait_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('wait_ok', sa.Integer(), nullable=False),
+    sa.Column('wait_ok_30', sa.Integer(), nullable=False),
+    sa.Column('handle_timed', sa.Integer(), nullable=False),
+    sa.Column('handle_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('handle_ok', sa.Integer(), nullable=False),
+    sa.Column('closed', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Integer(), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.Column('late_pickup', sa.Integer(), nullable=False),
+    sa.Column('late_carriage', sa.Integer(), nullable=False),
+    sa.Column('late_unit', sa.Integer(), nullable=False),
+    sa.Column('late_delivery', sa.Integer(), nullable=False),
+    sa.Column('late_unattributed', sa.Integer(), nullable=False),
+    sa.Column('unit_done', sa.Integer(), nullable=False),
+    sa.Column('unit_on_time', sa.Integer(), nullable=False),
+    sa.Column('unit_overdue', sa.Integer(), nullable=False),
+    sa.Column('postal_rated', sa.Integer(), nullable=False),
+    sa.Column('postal_satisfied', sa.Integer(), nullable=False),
+    sa.Column('unit_rated', sa.Integer(), nullable=False),
+    sa.Column('unit_satisfied', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_office_month_totals'))
+    )
+    with op.batch_alter_table('stats_office_month_totals', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_office_month_totals_month', ['month', 'office_id'], unique=False)
+
+    op.create_table('stats_unit_month_totals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('province_code', sa.String(length=8), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('dossiers', sa.Integer(), nullable=False),
+    sa.Column('digitized', sa.Integer(), nullable=False),
+    sa.Column('reused', sa.Integer(), nullable=False),
+    sa.Column('components', sa.Integer(), nullable=False),
+    sa.Column('components_reused', sa.Integer(), nullable=False),
+    sa.Column('wait_timed', sa.Integer(), nullable=False),
+    sa.Column('wait_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('wait_ok', sa.Integer(), nullable=False),
+    sa.Column('wait_ok_30', sa.Integer(), nullable=False),
+    sa.Column('handle_timed', sa.Integer(), nullable=False),
+    sa.Column('handle_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('handle_ok', sa.Integer(), nullable=False),
+    sa.Column('closed', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Integer(), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.Column('late_pickup', sa.Integer(), nullable=False),
+    sa.Column('late_carriage', sa.Integer(), nullable=False),
+    sa.Column('late_unit', sa.Integer(), nullable=False),
+    sa.Column('late_delivery', sa.Integer(), nullable=False),
+    sa.Column('late_unattributed', sa.Integer(), nullable=False),
+    sa.Column('unit_done', sa.Integer(), nullable=False),
+    sa.Column('unit_on_time', sa.Integer(), nullable=False),
+    sa.Column('unit_overdue', sa.Integer(), nullable=False),
+    sa.Column('postal_rated', sa.Integer(), nullable=False),
+    sa.Column('postal_satisfied', sa.Integer(), nullable=False),
+    sa.Column('unit_rated', sa.Integer(), nullable=False),
+    sa.Column('unit_satisfied', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_unit_month_totals'))
+    )
+    with op.batch_alter_table('stats_unit_month_totals', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_unit_month_totals_month', ['month', 'unit_id'], unique=False)
+
+    op.create_table('stats_task_month_totals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('task_type', sa.String(length=30), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('province_code', sa.String(length=8), nullable=False),
+    sa.Column('tasks', sa.Integer(), nullable=False),
+    sa.Column('tasks_done', sa.Integer(), nullable=False),
+    sa.Column('tasks_on_time', sa.Integer(), nullable=False),
+    sa.Column('tasks_late', sa.Integer(), nullable=False),
+    sa.Column('tasks_open', sa.Integer(), nullable=False),
+    sa.Column('tasks_overdue', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_task_month_totals'))
+    )
+    with op.batch_alter_table('stats_task_month_totals', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_task_month_totals_month', ['month', 'unit_id'], unique=False)
+
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_tasks_completed_at', ['completed_at'], unique=False)
@@ -268,6 +367,18 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('stats_task_month_totals', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_task_month_totals_month')
+
+    op.drop_table('stats_task_month_totals')
+    with op.batch_alter_table('stats_unit_month_totals', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_unit_month_totals_month')
+
+    op.drop_table('stats_unit_month_totals')
+    with op.batch_alter_table('stats_office_month_totals', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_office_month_totals_month')
+
+    op.drop_table('stats_office_month_totals')
     with op.batch_alter_table('satisfaction_ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_satisfaction_ratings_office_at')
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -90,16 +91,24 @@ def _shortfalls(t: Totals, unit_side: bool) -> tuple[float, list[str]]:
 
 
 def ranked(
-    rows: list[tuple[tuple[Any, ...], Totals]], names: dict[int, str], unit_side: bool, limit: int = RANKED
+    rows: list[tuple[tuple[Any, ...], Totals]],
+    names_of: Callable[[set[int]], dict[int, str]],
+    unit_side: bool,
+    limit: int = RANKED,
 ) -> list[Ranked]:
-    """Furthest from target first; ties by volume (a bigger office short of target matters more)."""
+    """Furthest from target first; ties by volume (a bigger office short of target matters more).
+    Names are read for the ranked few only, not for the 13,000 offices summed."""
     scored = []
     for (key,), t in rows:
         shortfall, misses = _shortfalls(t, unit_side)
         if shortfall > 0:
-            scored.append(Ranked(int(key), names.get(int(key), f"#{key}"), t, round(shortfall, 1), misses))
-    scored.sort(key=lambda r: (-r.shortfall, -r.totals["dossiers"], r.name))
-    return scored[:limit]
+            scored.append(Ranked(int(key), "", t, round(shortfall, 1), misses))
+    scored.sort(key=lambda r: (-r.shortfall, -r.totals["dossiers"], r.id))
+    top = scored[:limit]
+    names = names_of({r.id for r in top})
+    for r in top:
+        r.name = names.get(r.id, f"#{r.id}")
+    return top
 
 
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
@@ -192,8 +201,6 @@ def build_dashboard(
     contracts = [(int(k[0]), numbers.get(int(k[0]), f"#{k[0]}"), t) for k, t in by_contract]
     office_rows = summed(session, scope, filters, ("office_id",))
     unit_rows = summed(session, scope, filters, ("unit_id",))
-    office_names = _names(session, PostOffice, {int(k[0]) for k, _ in office_rows})
-    unit_names = _names(session, Organization, {int(k[0]) for k, _ in unit_rows})
     group_names = _group_names(session, {g for g, _ in groups})
     return Dashboard(
         scope=scope,
@@ -207,8 +214,8 @@ def build_dashboard(
         series=series,
         task_types=task_types,
         contracts=contracts,
-        offices=ranked(office_rows, office_names, unit_side=False),
-        units=ranked(unit_rows, unit_names, unit_side=True),
+        offices=ranked(office_rows, lambda ids: _names(session, PostOffice, ids), unit_side=False),
+        units=ranked(unit_rows, lambda ids: _names(session, Organization, ids), unit_side=True),
         staffing=staffing(session, scope, filters, total["dossiers"], today),
         names={"group": group_names},
     )

@@ -195,6 +195,48 @@ class TaskMonthStats(_TaskMeasures, Base):
     group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
+class OfficeMonthTotals(_Measures, Base):
+    """Per month and post office, every group and channel together: national rankings of 13,000
+    offices read one row per office and month instead of one per group and channel."""
+
+    __tablename__ = "stats_office_month_totals"
+    __table_args__ = (sa.Index("ix_stats_office_month_totals_month", "month", "office_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    office_id: Mapped[int] = mapped_column(sa.Integer)
+    province_code: Mapped[str] = mapped_column(sa.String(8))
+    operator_id: Mapped[int] = mapped_column(sa.Integer)
+
+
+class UnitMonthTotals(_Measures, Base):
+    """Per month and one-stop unit, every group and channel together (rankings, supervisors' totals)."""
+
+    __tablename__ = "stats_unit_month_totals"
+    __table_args__ = (sa.Index("ix_stats_unit_month_totals_month", "month", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    unit_id: Mapped[int] = mapped_column(sa.Integer)
+    province_code: Mapped[str] = mapped_column(sa.String(8))
+    operator_id: Mapped[int] = mapped_column(sa.Integer)
+
+
+class TaskMonthTotals(_TaskMeasures, Base):
+    """Tasks per month, contract, type, unit, operator and province, every procedure group together."""
+
+    __tablename__ = "stats_task_month_totals"
+    __table_args__ = (sa.Index("ix_stats_task_month_totals_month", "month", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    contract_id: Mapped[int] = mapped_column(sa.Integer)
+    task_type: Mapped[str] = mapped_column(sa.String(30))
+    unit_id: Mapped[int] = mapped_column(sa.Integer)
+    operator_id: Mapped[int] = mapped_column(sa.Integer)
+    province_code: Mapped[str] = mapped_column(sa.String(8))
+
+
 class RefreshState(Base):
     """How far the summaries have read, and the clock of the last round.
 

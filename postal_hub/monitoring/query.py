@@ -28,8 +28,11 @@ from postal_hub.monitoring.models import (
     DailyStats,
     DossierFact,
     OfficeMonthStats,
+    OfficeMonthTotals,
     TaskMonthStats,
+    TaskMonthTotals,
     UnitMonthStats,
+    UnitMonthTotals,
 )
 from postal_hub.monitoring.refresh import local_midnight_utc, task_sums
 
@@ -104,6 +107,9 @@ class Source:
 
 SOURCES = (
     Source(DailyStats, frozenset({"day", "province_code", "operator_id", "group_id", "channel"}), "day"),
+    # Every group and channel together: one row per unit (or office) and month, for rankings.
+    Source(UnitMonthTotals, frozenset({"month", "unit_id", "province_code", "operator_id"}), "month"),
+    Source(OfficeMonthTotals, frozenset({"month", "office_id", "province_code", "operator_id"}), "month"),
     Source(
         UnitMonthStats,
         frozenset({"month", "unit_id", "province_code", "operator_id", "group_id", "channel"}),
@@ -303,18 +309,16 @@ def task_summed(
     operator: Any
     group: Any
     if filters.whole_months and filters.office_id is None:
-        table = TaskMonthStats
+        # Without a group, the totals over groups answer with a fraction of the rows.
+        grouped = filters.group_id is not None or "group_id" in group_by
+        table = TaskMonthStats if grouped else TaskMonthTotals
         cols = [getattr(table, g) for g in group_by]
         stmt = sa.select(*cols, *[sa.func.coalesce(sa.func.sum(getattr(table, m)), 0) for m in TASK_MEASURES])
         stmt = stmt.where(
             table.month >= filters.start.replace(day=1), table.month <= filters.end.replace(day=1)
         )
-        province, unit, operator, group = (
-            table.province_code,
-            table.unit_id,
-            table.operator_id,
-            table.group_id,
-        )
+        province, unit, operator = table.province_code, table.unit_id, table.operator_id
+        group = TaskMonthStats.group_id if grouped else None
     else:
         group_id = sa.func.coalesce(Procedure.group_id, 0)
         columns = {
@@ -350,7 +354,7 @@ def task_summed(
         stmt = stmt.where(province == filters.province_code)
     if filters.unit_id is not None:
         stmt = stmt.where(unit == filters.unit_id)
-    if filters.group_id is not None:
+    if filters.group_id is not None and group is not None:
         stmt = stmt.where(group == filters.group_id)
     if cols:
         stmt = stmt.group_by(*cols)

@@ -30,9 +30,12 @@ from postal_hub.monitoring.models import (
     DailyStats,
     DossierFact,
     OfficeMonthStats,
+    OfficeMonthTotals,
     RefreshState,
     TaskMonthStats,
+    TaskMonthTotals,
     UnitMonthStats,
+    UnitMonthTotals,
 )
 
 STATE_ID = 1
@@ -159,6 +162,8 @@ def rebuild_months(
         for table, dims, column, touched in (
             (OfficeMonthStats, OFFICE_DIMS, "office_id", offices),
             (UnitMonthStats, UNIT_DIMS, "unit_id", units),
+            (OfficeMonthTotals, OFFICE_DIMS[:4], "office_id", offices),
+            (UnitMonthTotals, UNIT_DIMS[:4], "unit_id", units),
         ):
             if touched is None:
                 session.execute(sa.delete(table).where(table.month == month))
@@ -203,7 +208,8 @@ def task_sums(now: datetime) -> list[Any]:
 def rebuild_task_months(
     session: Session, months: Iterable[date], now: datetime, units: dict[date, set[int]] | None = None
 ) -> int:
-    """TaskMonthStats of these months (of the units given per month, or whole months)."""
+    """TaskMonthStats (and their totals over groups) of these months: of the units given per month,
+    or whole months."""
     month_list = sorted(set(months))
     dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
     group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
@@ -214,22 +220,24 @@ def rebuild_task_months(
             ids = sorted(units.get(month, set()))
             chunks = [ids[i : i + 1000] for i in range(0, len(ids), 1000)]
         for chunk in chunks:
-            delete = sa.delete(TaskMonthStats).where(TaskMonthStats.month == month)
-            select = (
-                sa.select(sa.literal(month, sa.Date), *group, group_id, *task_sums(now))
-                .join(PostOffice, PostOffice.id == Task.post_office_id)
-                .outerjoin(Procedure, Procedure.id == Task.procedure_id)
-                .where(
-                    Task.created_at >= local_midnight_utc(month),
-                    Task.created_at < local_midnight_utc(next_month(month)),
+            for table, keys in ((TaskMonthStats, [*group, group_id]), (TaskMonthTotals, group)):
+                delete = sa.delete(table).where(table.month == month)
+                select = (
+                    sa.select(sa.literal(month, sa.Date), *keys, *task_sums(now))
+                    .join(PostOffice, PostOffice.id == Task.post_office_id)
+                    .outerjoin(Procedure, Procedure.id == Task.procedure_id)
+                    .where(
+                        Task.created_at >= local_midnight_utc(month),
+                        Task.created_at < local_midnight_utc(next_month(month)),
+                    )
+                    .group_by(*keys)
                 )
-                .group_by(*group, group_id)
-            )
-            if chunk is not None:
-                delete = delete.where(TaskMonthStats.unit_id.in_(chunk))
-                select = select.where(Task.unit_id.in_(chunk))
-            session.execute(delete)
-            session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
+                if chunk is not None:
+                    delete = delete.where(table.unit_id.in_(chunk))
+                    select = select.where(Task.unit_id.in_(chunk))
+                session.execute(delete)
+                columns = list(dims if table is TaskMonthStats else dims[:-1])
+                session.execute(sa.insert(table).from_select([*columns, *TASK_MEASURES], select))
     return len(month_list)
 
 
@@ -293,7 +301,16 @@ def refresh(session: Session, now: datetime, full: bool = False) -> RefreshResul
 
 
 def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
-    for table in (DossierFact, DailyStats, OfficeMonthStats, UnitMonthStats, TaskMonthStats):
+    for table in (
+        DossierFact,
+        DailyStats,
+        OfficeMonthStats,
+        UnitMonthStats,
+        TaskMonthStats,
+        OfficeMonthTotals,
+        UnitMonthTotals,
+        TaskMonthTotals,
+    ):
         session.execute(sa.delete(table))
     count = 0
     last_id = 0

@@ -18,7 +18,9 @@ from postal_hub.monitoring.models import (
     DailyStats,
     DossierFact,
     OfficeMonthStats,
+    OfficeMonthTotals,
     UnitMonthStats,
+    UnitMonthTotals,
 )
 from postal_hub.monitoring.query import TASK_GROUPS, Filters, Scope, choose_source
 from postal_hub.monitoring.refresh import refresh
@@ -111,6 +113,13 @@ def test_the_office_month_summary_sums_to_the_facts_of_the_month(session: Sessio
     )
 
 
+@pytest.mark.parametrize("table", [UnitMonthTotals, OfficeMonthTotals], ids=["unit", "office"])
+def test_the_monthly_totals_over_groups_and_channels_sum_to_the_facts_of_the_month(
+    session: Session, spread: Spread, table: Any
+) -> None:
+    assert table_sums(session, table, table.month == NOVEMBER_MONTH) == facts_sums(session, NOVEMBER)
+
+
 def test_the_month_boundary_is_midnight_in_hanoi(session: Session, spread: Spread) -> None:
     first = Filters(start=date(2026, 11, 1), end=date(2026, 11, 1))
     last = Filters(start=date(2026, 10, 31), end=date(2026, 10, 31))
@@ -141,9 +150,11 @@ CASES: list[tuple[str, dict[str, Any], Filters, str | None, Any]] = [
     ("province month", {"province_code": "79"}, NOVEMBER, None, DailyStats),
     ("channel month", {"channel": "counter"}, NOVEMBER, None, DailyStats),
     ("group month", {"group_id": "other"}, NOVEMBER, None, DailyStats),
-    ("unit month", {"unit_id": "a"}, NOVEMBER, None, UnitMonthStats),
-    ("unit month by month", {"unit_id": "a"}, NOVEMBER, "month", UnitMonthStats),
-    ("office month", {"office_id": "b"}, NOVEMBER, None, OfficeMonthStats),
+    ("unit month", {"unit_id": "a"}, NOVEMBER, None, UnitMonthTotals),
+    ("unit month by month", {"unit_id": "a"}, NOVEMBER, "month", UnitMonthTotals),
+    ("unit month, one channel", {"unit_id": "a", "channel": "counter"}, NOVEMBER, None, UnitMonthStats),
+    ("office month", {"office_id": "b"}, NOVEMBER, None, OfficeMonthTotals),
+    ("office month, one group", {"office_id": "b", "group_id": "other"}, NOVEMBER, None, OfficeMonthStats),
     ("unit and office month", {"unit_id": "a", "office_id": "a"}, NOVEMBER, None, DossierFact),
     ("unit month by day", {"unit_id": "a"}, NOVEMBER, "day", DossierFact),
     ("unit month by week", {"unit_id": "a"}, NOVEMBER, "week", DossierFact),
@@ -193,7 +204,7 @@ def test_whichever_table_answers_the_totals_are_those_of_the_facts(
 
 
 def test_grouping_by_unit_needs_a_unit_table(session: Session, spread: Spread) -> None:
-    assert choose_source(ADMIN, NOVEMBER, ("unit_id",), None).table is UnitMonthStats
+    assert choose_source(ADMIN, NOVEMBER, ("unit_id",), None).table is UnitMonthTotals
 
 
 def test_a_unit_scope_on_a_day_range_is_answered_from_the_facts(session: Session, spread: Spread) -> None:
