@@ -23,9 +23,11 @@ from postal_hub.core.users.services import UserInput, save_user
 from postal_hub.demo.contracts import seed_contracts
 from postal_hub.demo.deliveries import seed_deliveries
 from postal_hub.demo.dossiers import seed_dossiers
+from postal_hub.demo.history import seed_history
 from postal_hub.demo.manifests import seed_manifests
 from postal_hub.demo.pickups import seed_pickups, seed_schedules
 from postal_hub.demo.training import seed_groups, seed_training
+from postal_hub.monitoring.refresh import refresh
 
 DATA = Path(__file__).resolve().parent / "data"
 OPERATOR_CODE = "VNPOST"
@@ -176,5 +178,9 @@ def seed_demo(
         report.dossiers += seed_manifests(session, now)
         report.counts["pickups"] = seed_pickups(session, secret_key, base_url, {}, now)
         report.counts["results"] = seed_deliveries(session, now, secret_key, store)
+        # Last: the past, once, then every summary rebuilt so the dashboards open filled.
+        report.counts["history"] = seed_history(session, now, store=store)
+        if report.counts["history"]:
+            refresh(session, now, full=True)
     session.flush()
     return report
