@@ -141,14 +141,19 @@ PICKUP_DEFAULTS: dict[str, tuple[type, str]] = {
 }
 
 
-def _pickup_settings(app: Flask) -> None:
-    for name, (kind, default) in PICKUP_DEFAULTS.items():
+def _typed_settings(app: Flask, defaults: dict[str, tuple[type, str]]) -> None:
+    """Each setting from the app's config, else the environment, else its default, as its type."""
+    for name, (kind, default) in defaults.items():
         if name not in app.config:
             raw = os.environ.get(name, default)
             try:
                 app.config[name] = kind(raw)
             except ValueError as exc:
                 raise ConfigError(f"{name} must be a {kind.__name__}, not {raw!r}.") from exc
+
+
+def _pickup_settings(app: Flask) -> None:
+    _typed_settings(app, PICKUP_DEFAULTS)
     if not 1 <= app.config["PICKUP_HORIZON_DAYS"] <= 90:
         raise ConfigError("PICKUP_HORIZON_DAYS must lie between 1 and 90.")
     if app.config["PICKUP_MIN_LEAD_MINUTES"] < 0 or app.config["PICKUP_CHANGE_CUTOFF_HOURS"] < 0:
@@ -180,13 +185,7 @@ MONITORING_DEFAULTS: dict[str, tuple[type, str]] = {
 
 
 def _monitoring_settings(app: Flask) -> None:
-    for name, (kind, default) in MONITORING_DEFAULTS.items():
-        if name not in app.config:
-            raw = os.environ.get(name, default)
-            try:
-                app.config[name] = kind(raw)
-            except ValueError as exc:
-                raise ConfigError(f"{name} must be a {kind.__name__}, not {raw!r}.") from exc
+    _typed_settings(app, MONITORING_DEFAULTS)
     for name in MONITORING_DEFAULTS:
         if app.config[name] <= 0:
             raise ConfigError(f"{name} must be greater than 0.")
