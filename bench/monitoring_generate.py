@@ -7,7 +7,7 @@ contract per unit, ratings and users; `--scale 0.0833` is about a million. The o
 same size at any scale: only the dossiers scale.
 
 Fast, and the same rules as the app: the journeys come from the demo history's `plan_legs` and `walk`
-(postal_hub/demo/history.py), every fact row is computed by `postal_hub.monitoring.facts.fact_row`
+(postal_hub/demo/history_journeys.py), every fact row is computed by `postal_hub.monitoring.facts.fact_row`
 itself (with a working calendar turned into a lookup table, checked against the real one first), rows
 stream into PostgreSQL through COPY, one connection per table, with the tables' indexes and foreign
 keys dropped during the load and rebuilt after, and the summaries are built by the refresh module's
@@ -55,16 +55,15 @@ from postal_hub.core.text import fold
 from postal_hub.core.working_calendar import WorkingCalendar
 from postal_hub.db import make_engine
 from postal_hub.demo.contracts import PRICES
-from postal_hub.demo.history import (
+from postal_hub.demo.history_data import (
     CHANNELS,
     FAMILY,
     GIVEN,
     MIDDLE,
     MOBILE,
     RESULT_CHOICES,
-    plan_legs,
-    walk,
 )
+from postal_hub.demo.history_journeys import plan_legs, walk
 from postal_hub.extensions import db
 from postal_hub.intake.services import HOURS_PER_WORKING_DAY, ITEM_SERVICE, acceptance_task
 from postal_hub.intake.status import Channel, ResultDelivery

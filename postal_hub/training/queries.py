@@ -1,9 +1,11 @@
-"""Reads for the training screens, each eager-loading what its page shows (templates never query)."""
+"""Reads for the training screens, each eager-loading what its page shows (templates never query).
+
+The certificate reads live in queries_certificates.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,39 +22,12 @@ from postal_hub.training.access import (
     get_course,
     is_admin,
     runs_session,
-    scope_certificates,
     scope_sessions,
 )
-from postal_hub.training.models import Attendance, Certificate, Course, Enrolment, TrainingSession
-from postal_hub.training.status import EXPIRY_HORIZONS, SEATED, EnrolmentStatus, SessionStatus
+from postal_hub.training.models import Attendance, Course, Enrolment, TrainingSession
+from postal_hub.training.status import SEATED, EnrolmentStatus, SessionStatus
 
-CERTIFICATE_STATE_LABELS = {
-    "valid": _l("Valid"),
-    "expired": _l("Expired"),
-    "revoked": _l("Revoked"),
-    "not_yet_valid": _l("Not yet valid"),
-}
 STAFF_LIST_LIMIT = 200
-
-
-def certificate_state(certificate: Certificate, today: date) -> str:
-    if certificate.revoked_at is not None:
-        return "revoked"
-    if today > certificate.expires_on:
-        return "expired"
-    if today < certificate.issued_on:
-        return "not_yet_valid"
-    return "valid"
-
-
-def _certificate_options() -> list[Any]:
-    return [
-        selectinload(Certificate.groups),
-        joinedload(Certificate.course),
-        joinedload(Certificate.issuer),
-        joinedload(Certificate.holder).joinedload(User.organization),
-        joinedload(Certificate.holder).joinedload(User.post_office),
-    ]
 
 
 def _session_list_options() -> list[Any]:
@@ -64,17 +39,6 @@ def _session_list_options() -> list[Any]:
 
 
 # ---- the hub ------------------------------------------------------------------------------------------
-
-
-def my_certificates(session: Session, user: User) -> list[Certificate]:
-    return list(
-        session.scalars(
-            sa.select(Certificate)
-            .where(Certificate.holder_id == user.id)
-            .options(*_certificate_options())
-            .order_by(Certificate.expires_on.desc(), Certificate.id.desc())
-        ).unique()
-    )
 
 
 def my_enrolments(session: Session, user: User) -> list[Enrolment]:
@@ -367,68 +331,6 @@ def trainer_choices(session: Session, course: Course, current: int | None = None
         stmt = sa.select(User).where(sa.or_(sa.and_(User.active.is_(True), cond), User.id == current))
     users = session.scalars(stmt.order_by(User.role.desc(), User.full_name))
     return [(u.id, f"{u.full_name} ({u.username})") for u in users]
-
-
-# ---- certificates -------------------------------------------------------------------------------------
-
-CERTIFICATE_STATES = ("valid", "expired", "revoked")
-
-
-@dataclass(frozen=True)
-class CertificateFilters:
-    state: str = ""
-    within: int | None = None
-    group_id: int | None = None
-    q: str = ""
-
-
-def certificates_page(
-    session: Session, actor: User, filters: CertificateFilters, today: date, page: int, per_page: int
-) -> Page[Certificate]:
-    stmt = scope_certificates(actor, sa.select(Certificate).join(Certificate.holder))
-    not_revoked = Certificate.revoked_at.is_(None)
-    if filters.state == "valid":
-        stmt = stmt.where(not_revoked, Certificate.issued_on <= today, Certificate.expires_on >= today)
-    elif filters.state == "expired":
-        stmt = stmt.where(not_revoked, Certificate.expires_on < today)
-    elif filters.state == "revoked":
-        stmt = stmt.where(Certificate.revoked_at.is_not(None))
-    if filters.within in EXPIRY_HORIZONS:
-        stmt = stmt.where(
-            not_revoked,
-            Certificate.expires_on >= today,
-            Certificate.expires_on <= today + timedelta(days=filters.within),
-        )
-    if filters.group_id is not None:
-        stmt = stmt.where(Certificate.groups.any(ProcedureGroup.id == filters.group_id))
-    text = " ".join(filters.q.split())[:80]
-    if text:
-        by_number = Certificate.number.contains(text.upper(), autoescape=True)
-        by_name = search_filter(User.search_key, text)
-        stmt = stmt.where(sa.or_(by_number, by_name) if by_name is not None else by_number)
-    if filters.within is not None:
-        stmt = stmt.order_by(Certificate.expires_on, Certificate.id)
-    else:
-        stmt = stmt.order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-    return paginate(session, stmt.options(*_certificate_options()), page, per_page)
-
-
-def certificate_for_page(session: Session, actor: User, certificate_id: int) -> Certificate:
-    found = session.scalar(
-        scope_certificates(
-            actor,
-            sa.select(Certificate)
-            .where(Certificate.id == certificate_id)
-            .options(
-                *_certificate_options(),
-                joinedload(Certificate.enrolment).joinedload(Enrolment.session),
-            )
-            .execution_options(populate_existing=True),
-        )
-    )
-    if found is None:
-        raise NotFound(str(_l("There is no such certificate, or it is not yours to see.")))
-    return found
 
 
 def get_user(session: Session, user_id: int | None) -> User | None:

@@ -6,6 +6,7 @@ from postal_hub.training import (  # noqa: F401
     views_coverage,
     views_gate,
     views_public,
+    views_roster,
     views_sessions,
 )
 from postal_hub.training.blueprint import bp

@@ -15,7 +15,7 @@ from postal_hub.core.users.models import Role
 from postal_hub.extensions import db
 from postal_hub.intake.printables import qr_svg
 from postal_hub.services import clock
-from postal_hub.training import queries
+from postal_hub.training import queries, queries_certificates
 from postal_hub.training.access import may_revoke
 from postal_hub.training.blueprint import bp
 from postal_hub.training.certificates import issue, issue_all_passed, revoke
@@ -77,14 +77,14 @@ def session_issue_all(session_id: int) -> Response:
 def certificates() -> str:
     state = request.args.get("state", "")
     within = record_number(request.args.get("within"))
-    filters = queries.CertificateFilters(
-        state=state if state in queries.CERTIFICATE_STATES else "",
+    filters = queries_certificates.CertificateFilters(
+        state=state if state in queries_certificates.CERTIFICATE_STATES else "",
         within=within if within in EXPIRY_HORIZONS else None,
         group_id=record_number(request.args.get("group")),
         q=request.args.get("q", "")[:80],
     )
     day = today()
-    page = queries.certificates_page(
+    page = queries_certificates.certificates_page(
         db.session,
         current_user,
         filters,
@@ -106,8 +106,8 @@ def certificates() -> str:
         groups=queries.group_choices(db.session),
         horizons=EXPIRY_HORIZONS,
         today=day,
-        state_of=queries.certificate_state,
-        states=queries.CERTIFICATE_STATE_LABELS,
+        state_of=queries_certificates.certificate_state,
+        states=queries_certificates.CERTIFICATE_STATE_LABELS,
     )
 
 
@@ -118,8 +118,8 @@ def _render_certificate(certificate: Certificate, form: ReasonForm, status: int 
         render_template(
             "training/certificate_page.html",
             certificate=certificate,
-            state=queries.certificate_state(certificate, day),
-            states=queries.CERTIFICATE_STATE_LABELS,
+            state=queries_certificates.certificate_state(certificate, day),
+            states=queries_certificates.CERTIFICATE_STATE_LABELS,
             issued_by=names.get(certificate.issued_by_id or 0, ""),
             revoked_by=names.get(certificate.revoked_by_id or 0, ""),
             can_revoke=may_revoke(current_user, certificate) and certificate.revoked_at is None,
@@ -140,14 +140,14 @@ def _verify_url(certificate: Certificate) -> str:
 @bp.get("/training/certificates/<int:certificate_id>")
 @roles_required(*HUB)
 def certificate_page(certificate_id: int) -> tuple[str, int]:
-    certificate = queries.certificate_for_page(db.session, current_user, certificate_id)
+    certificate = queries_certificates.certificate_for_page(db.session, current_user, certificate_id)
     return _render_certificate(certificate, ReasonForm())
 
 
 @bp.post("/training/certificates/<int:certificate_id>/revoke")
 @roles_required(Role.SYSTEM_ADMIN, Role.TRAINER)
 def certificate_revoke(certificate_id: int) -> tuple[str, int] | Response:
-    certificate = queries.certificate_for_page(db.session, current_user, certificate_id)
+    certificate = queries_certificates.certificate_for_page(db.session, current_user, certificate_id)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -155,7 +155,7 @@ def certificate_revoke(certificate_id: int) -> tuple[str, int] | Response:
         except DomainError as exc:
             refuse(exc)
             apply_errors(form, exc.fields)
-            fresh = queries.certificate_for_page(db.session, current_user, certificate_id)
+            fresh = queries_certificates.certificate_for_page(db.session, current_user, certificate_id)
             return _render_certificate(fresh, form, 422)
         db.session.commit()
         flash(_("Certificate %(number)s is revoked.", number=certificate.number), "success")
@@ -166,13 +166,13 @@ def certificate_revoke(certificate_id: int) -> tuple[str, int] | Response:
 @bp.get("/training/certificates/<int:certificate_id>/print")
 @roles_required(*HUB)
 def certificate_print(certificate_id: int) -> str:
-    certificate = queries.certificate_for_page(db.session, current_user, certificate_id)
+    certificate = queries_certificates.certificate_for_page(db.session, current_user, certificate_id)
     url = _verify_url(certificate)
     return render_template(
         "training/certificate_print.html",
         certificate=certificate,
-        state=queries.certificate_state(certificate, today()),
-        states=queries.CERTIFICATE_STATE_LABELS,
+        state=queries_certificates.certificate_state(certificate, today()),
+        states=queries_certificates.CERTIFICATE_STATE_LABELS,
         qr=qr_svg(url),
         verify_url=url,
     )

@@ -28,7 +28,7 @@ from postal_hub.training.coverage import (
     office_staff,
     one_office_coverage,
 )
-from postal_hub.training.queries import CERTIFICATE_STATE_LABELS, certificate_state
+from postal_hub.training.queries_certificates import CERTIFICATE_STATE_LABELS, certificate_state
 from postal_hub.training.status import EXPIRY_HORIZONS
 from postal_hub.web_helpers import list_args, list_request
 

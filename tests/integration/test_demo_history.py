@@ -16,7 +16,9 @@ from postal_hub.contracts.status import TaskStatus
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import to_local
 from postal_hub.db import make_engine
-from postal_hub.demo.history import STATUS_AFTER, seed_history, window_start
+from postal_hub.demo.history import seed_history
+from postal_hub.demo.history_data import STATUS_AFTER
+from postal_hub.demo.history_planner import window_start
 from postal_hub.demo.seed import seed_demo
 from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier, DossierEvent
