@@ -1103,6 +1103,76 @@ def verify_facts(session: Any, total: int, rng: random.Random, sample: int = 2_0
     return len(ids), differ
 
 
+def build_summaries(app: Any, newest: dict[str, int]) -> dict[str, float]:
+    """Every summary and roll-up, by the refresh module's own rebuilds, then the refresh state."""
+    from postal_hub.monitoring import rollups
+
+    step = time.time()
+    with app.app_context():
+        session = db.session
+        session.execute(sa.delete(RefreshState))
+        days = [date(YEAR, 1, 1) + timedelta(days=n) for n in range(366 + 3)]
+        months = {d.replace(day=1) for d in days}
+        refresh.rebuild_days(session, days)
+        session.commit()
+        log(f"  daily summaries and day roll-ups: {time.time() - step:.0f} s")
+        refresh.rebuild_months(session, months)
+        session.commit()
+        log(f"  office, unit and office-unit monthly summaries: {time.time() - step:.0f} s")
+        refresh.rebuild_task_months(session, months, NOW)
+        session.commit()
+        rollups.rebuild_task_days(session, days, NOW)
+        log(f"  task summaries: {time.time() - step:.0f} s")
+        # Everything is read: a worker's next round starts after the newest ids.
+        state = {f"{side}_{name}": value for side in ("last", "seen") for name, value in newest.items()}
+        session.add(RefreshState(id=refresh.STATE_ID, refreshed_at=NOW, **state))
+        session.commit()
+    return {"summary tables and roll-ups (refresh.rebuild_*, rollups.rebuild_task_days)": time.time() - step}
+
+
+def summaries_only(url: str) -> int:
+    """Rebuild the summaries of a database generated earlier, after migrating it to the newest schema
+    (new roll-up tables are filled the way a full generation fills them)."""
+    began = time.time()
+    migrate.upgrade(url)
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
+    with psycopg.connect(psycopg_url(url)) as conn:
+        newest = {
+            name: int(
+                conn.execute(  # type: ignore[index]
+                    sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(sql.Identifier(table))
+                ).fetchone()[0]
+            )
+            for name, table in (
+                ("event_id", "dossier_events"),
+                ("rating_id", "satisfaction_ratings"),
+                ("task_id", "tasks"),
+            )
+        }
+    timings = build_summaries(app, newest)
+    vacuum(url)
+    for name, seconds in timings.items():
+        log(f"  {seconds / 60:7.1f} min  {name}")
+    log(f"  {(time.time() - began) / 60:7.1f} min  in all")
+    return 0
+
+
+def vacuum(url: str) -> list[tuple[str, int, int]]:
+    """VACUUM the tables the dashboards read (index-only scans need their visibility maps), ANALYZE all."""
+    with psycopg.connect(psycopg_url(url), autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND (tablename LIKE 'stats_%' OR tablename = 'dossier_facts')"
+            )
+        ]
+        for table in tables:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+        conn.execute("ANALYZE")
+        return table_sizes(conn)
+
+
 # --- The whole run -----------------------------------------------------------------------------------------
 
 
@@ -1114,7 +1184,14 @@ def main() -> int:
     parser.add_argument(
         "--force", action="store_true", help="go on even if the estimate exceeds the free disk"
     )
+    parser.add_argument(
+        "--summaries-only",
+        action="store_true",
+        help="migrate a database generated earlier and rebuild its summaries and roll-ups only",
+    )
     args = parser.parse_args()
+    if args.summaries_only:
+        return summaries_only(args.database_url)
     url, total = args.database_url, round(FULL_DOSSIERS * args.scale)
     began = time.time()
     free = shutil.disk_usage("/").free
@@ -1162,45 +1239,19 @@ def main() -> int:
         conn.commit()
     timings["indexes and keys rebuilt"] = time.time() - step
 
-    step = time.time()
-    with app.app_context():
-        session = db.session
-        days = [date(YEAR, 1, 1) + timedelta(days=n) for n in range(366 + 3)]
-        months = {d.replace(day=1) for d in days}
-        refresh.rebuild_days(session, days)
-        session.commit()
-        log(f"  daily summaries: {time.time() - step:.0f} s")
-        refresh.rebuild_months(session, months)
-        session.commit()
-        log(f"  office and unit monthly summaries: {time.time() - step:.0f} s")
-        refresh.rebuild_task_months(session, months, NOW)
-        # Everything is read: a worker's next round starts after the newest ids.
-        newest = {
-            "event_id": generator.ids["dossier_events"],
-            "rating_id": generator.ids["satisfaction_ratings"],
-            "task_id": generator.ids["tasks"],
-        }
-        state = {f"{side}_{name}": value for side in ("last", "seen") for name, value in newest.items()}
-        session.add(RefreshState(id=refresh.STATE_ID, refreshed_at=NOW, **state))
-        session.commit()
-    timings["summary tables (rebuild_days, rebuild_months, rebuild_task_months)"] = time.time() - step
+    newest = {
+        "event_id": generator.ids["dossier_events"],
+        "rating_id": generator.ids["satisfaction_ratings"],
+        "task_id": generator.ids["tasks"],
+    }
+    timings.update(build_summaries(app, newest))
 
     with app.app_context():
         checked, differ = verify_facts(db.session, total, random.Random(args.seed + 2))
     log(f"facts rebuilt from the stored rows by the app's build_facts: {checked:,} checked, {differ} differ")
 
     step = time.time()
-    with psycopg.connect(psycopg_url(url), autocommit=True) as conn:
-        for table in (
-            "dossier_facts",
-            "stats_daily",
-            "stats_office_month",
-            "stats_unit_month",
-            "stats_task_month",
-        ):
-            conn.execute(f"VACUUM (ANALYZE) {table}")
-        conn.execute("ANALYZE")
-        sizes = table_sizes(conn)
+    sizes = vacuum(url)
     timings["VACUUM ANALYZE"] = time.time() - step
 
     log("timings:")

@@ -24,7 +24,7 @@ from postal_hub.delivery.models import SatisfactionRating
 from postal_hub.delivery.status import SATISFIED_LEVELS, RatingSubject
 from postal_hub.intake.models import Dossier, DossierEvent
 from postal_hub.intake.status import DossierStatus
-from postal_hub.monitoring.refresh import local_midnight_utc
+from postal_hub.monitoring.summing import local_midnight_utc
 
 CONTRACT_SLA = "contract_sla"
 STALLED = "stalled"

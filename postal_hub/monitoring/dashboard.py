@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,8 +14,17 @@ from postal_hub.contracts.models import Contract
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.monitoring import targets
-from postal_hub.monitoring.models import DossierFact
-from postal_hub.monitoring.query import Filters, Scope, TaskTotals, Totals, summed, task_summed
+from postal_hub.monitoring.models import MEASURES, DossierFact
+from postal_hub.monitoring.query import (
+    Filters,
+    Scope,
+    TaskTotals,
+    Totals,
+    summed,
+    summed_select,
+    task_lowest,
+    task_summed,
+)
 from postal_hub.training.models import Certificate
 
 RANKED = 10
@@ -60,51 +69,77 @@ class Dashboard:
     groups: list[tuple[int, Totals]]
     series: list[tuple[date, Totals]]
     task_types: list[tuple[str, TaskTotals]]
-    contracts: list[tuple[int, str, TaskTotals]]
+    contracts: list[tuple[int, str, TaskTotals]]  # the lowest compliance first, at most RANKED
+    contract_count: int
     offices: list[Ranked]
     units: list[Ranked]
     staffing: Staffing
     names: dict[str, dict[int, str]] = field(default_factory=dict)
 
 
+# The targets a ranked office (post side) or unit is held to: (name, part, whole, target in %).
+CHECKS: dict[bool, tuple[tuple[str, str, str, float], ...]] = {
+    False: (
+        ("on_time", "on_time", "closed", targets.ON_TIME),
+        ("postal_satisfaction", "postal_satisfied", "postal_rated", targets.SATISFACTION),
+        ("digitization", "digitized", "dossiers", targets.DIGITIZATION),
+        ("wait", "wait_ok", "wait_timed", 100.0),
+    ),
+    True: (
+        ("on_time", "on_time", "closed", targets.ON_TIME),
+        ("unit_on_time", "unit_on_time", "unit_done", targets.ON_TIME),
+        ("unit_satisfaction", "unit_satisfied", "unit_rated", targets.SATISFACTION),
+    ),
+}
+
+
 def _shortfalls(t: Totals, unit_side: bool) -> tuple[float, list[str]]:
-    checks: list[tuple[str, float | None, int, float]] = [
-        ("on_time", t.on_time_rate, t["closed"], targets.ON_TIME),
-    ]
-    if unit_side:
-        checks += [
-            ("unit_on_time", t.unit_on_time_rate, t["unit_done"], targets.ON_TIME),
-            ("unit_satisfaction", t.unit_satisfaction, t["unit_rated"], targets.SATISFACTION),
-        ]
-    else:
-        checks += [
-            ("postal_satisfaction", t.postal_satisfaction, t["postal_rated"], targets.SATISFACTION),
-            ("digitization", t.digitization_rate, t["dossiers"], targets.DIGITIZATION),
-            ("wait", t.rate("wait_ok", "wait_timed"), t["wait_timed"], 100.0),
-        ]
+    """Points short of each target, summed; a rate over fewer than MIN_COUNT items is not judged."""
     shortfall, misses = 0.0, []
-    for name, value, count, target in checks:
-        if value is not None and count >= MIN_COUNT and value < target:
+    for name, part, whole, target in CHECKS[unit_side]:
+        value = t.rate(part, whole)
+        if value is not None and t[whole] >= MIN_COUNT and value < target:
             shortfall += target - value
             misses.append(name)
     return shortfall, misses
 
 
+def _shortfall_sql(g: Any, unit_side: bool) -> Any:
+    """The same sum as `_shortfalls`, as SQL over a grouped subquery, so ranking happens there."""
+    terms: list[Any] = []
+    for _name, part, whole, target in CHECKS[unit_side]:
+        percent = g.c[part] * sa.literal(100.0, sa.Float)
+        short = sa.and_(g.c[whole] >= MIN_COUNT, percent < target * g.c[whole])
+        terms.append(sa.case((short, target - percent / g.c[whole]), else_=sa.literal(0.0, sa.Float)))
+    total: Any = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 def ranked(
-    rows: list[tuple[tuple[Any, ...], Totals]],
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    key: str,
     names_of: Callable[[set[int]], dict[int, str]],
     unit_side: bool,
     limit: int = RANKED,
 ) -> list[Ranked]:
     """Furthest from target first; ties by volume (a bigger office short of target matters more).
-    Names are read for the ranked few only, not for the 13,000 offices summed."""
-    scored = []
-    for (key,), t in rows:
-        shortfall, misses = _shortfalls(t, unit_side)
-        if shortfall > 0:
-            scored.append(Ranked(int(key), "", t, round(shortfall, 1), misses))
-    scored.sort(key=lambda r: (-r.shortfall, -r.totals["dossiers"], r.id))
-    top = scored[:limit]
+    Scored, ordered and cut in SQL: of 13,000 offices only the ranked few leave the database."""
+    g = summed_select(scope, filters, (key,)).subquery("by_key")
+    shortfall = _shortfall_sql(g, unit_side)
+    rounded = sa.func.round(sa.cast(shortfall, sa.Numeric(12, 4)), 1)
+    stmt = (
+        sa.select(g).where(shortfall > 0).order_by(rounded.desc(), g.c.dossiers.desc(), g.c[key]).limit(limit)
+    )
+    top = []
+    for row in session.execute(stmt):
+        totals = Totals()
+        totals.values.update({m: int(getattr(row, m)) for m in MEASURES})
+        points, misses = _shortfalls(totals, unit_side)
+        top.append(Ranked(int(row[0]), "", totals, round(points, 1), misses))
     names = names_of({r.id for r in top})
     for r in top:
         r.name = names.get(r.id, f"#{r.id}")
@@ -184,6 +219,8 @@ def staffing(session: Session, scope: Scope, filters: Filters, dossiers: int, to
 def build_dashboard(
     session: Session, scope: Scope, filters: Filters, now: datetime, today: date, grain: str = "day"
 ) -> Dashboard:
+    if filters.today is None:
+        filters = replace(filters, today=today)
     previous_filters = filters.previous()
     total = summed(session, scope, filters)[0][1]
     previous = summed(session, scope, previous_filters)[0][1]
@@ -191,16 +228,21 @@ def build_dashboard(
     groups = [(int(k[0]), t) for k, t in summed(session, scope, filters, ("group_id",))]
     series = [(k[0], t) for k, t in summed(session, scope, filters, (), time_grain=grain)]
     task_types = [(str(k[0]), t) for k, t in task_summed(session, scope, filters, ("task_type",), now)]
-    by_contract = task_summed(session, scope, filters, ("contract_id",), now)
+    by_contract, contract_count = task_lowest(session, scope, filters, "contract_id", now, RANKED)
     numbers = {
         row[0]: row[1]
         for row in session.execute(
-            sa.select(Contract.id, Contract.number).where(Contract.id.in_([k[0] for k, _ in by_contract]))
+            sa.select(Contract.id, Contract.number).where(Contract.id.in_([k for k, _ in by_contract]))
         )
     }
-    contracts = [(int(k[0]), numbers.get(int(k[0]), f"#{k[0]}"), t) for k, t in by_contract]
-    office_rows = summed(session, scope, filters, ("office_id",))
-    unit_rows = summed(session, scope, filters, ("unit_id",))
+    contracts = [(int(k), numbers.get(int(k), f"#{k}"), t) for k, t in by_contract]
+
+    def office_names(ids: set[int]) -> dict[int, str]:
+        return _names(session, PostOffice, ids)
+
+    def unit_names(ids: set[int]) -> dict[int, str]:
+        return _names(session, Organization, ids)
+
     group_names = _group_names(session, {g for g, _ in groups})
     return Dashboard(
         scope=scope,
@@ -214,8 +256,18 @@ def build_dashboard(
         series=series,
         task_types=task_types,
         contracts=contracts,
-        offices=ranked(office_rows, lambda ids: _names(session, PostOffice, ids), unit_side=False),
-        units=ranked(unit_rows, lambda ids: _names(session, Organization, ids), unit_side=True),
+        contract_count=contract_count,
+        offices=ranked(
+            session,
+            scope,
+            filters,
+            "office_id",
+            lambda ids: _names(session, PostOffice, ids),
+            unit_side=False,
+        ),
+        units=ranked(
+            session, scope, filters, "unit_id", lambda ids: _names(session, Organization, ids), unit_side=True
+        ),
         staffing=staffing(session, scope, filters, total["dossiers"], today),
         names={"group": group_names},
     )

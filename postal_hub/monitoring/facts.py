@@ -286,19 +286,24 @@ def build_facts(session: Session, ids: Sequence[int], now: datetime) -> list[dic
 
 @dataclass
 class Written:
-    """Where a round's facts fall: their days, and their offices and units per month (and codes)."""
+    """Where a round's facts fall: their days, and their offices and units per month and per day."""
 
     dossiers: int = 0
     days: set[date] = field(default_factory=set)
     offices: dict[date, set[int]] = field(default_factory=dict)
     units: dict[date, set[int]] = field(default_factory=dict)
     codes: list[str] = field(default_factory=list)
+    # The same per day, for the day tables.
+    day_offices: dict[date, set[int]] = field(default_factory=dict)
+    day_units: dict[date, set[int]] = field(default_factory=dict)
 
     def add(self, day: date, office_id: int, unit_id: int) -> None:
         month = day.replace(day=1)
         self.days.add(day)
         self.offices.setdefault(month, set()).add(office_id)
         self.units.setdefault(month, set()).add(unit_id)
+        self.day_offices.setdefault(day, set()).add(office_id)
+        self.day_units.setdefault(day, set()).add(unit_id)
 
 
 def write_facts(session: Session, ids: Sequence[int], now: datetime) -> Written:

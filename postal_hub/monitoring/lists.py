@@ -15,7 +15,7 @@ from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.monitoring.models import MEASURES, DossierFact
 from postal_hub.monitoring.query import Filters, Scope
-from postal_hub.monitoring.refresh import local_midnight_utc
+from postal_hub.monitoring.summing import local_midnight_utc
 
 # The measures that count dossiers one by one (0 or 1 on each fact): a list can stand behind them.
 COUNTABLE = frozenset(MEASURES) - {"components", "components_reused", "wait_seconds", "handle_seconds"}

@@ -106,7 +106,8 @@ class DossierFact(_Measures, Base):
     __tablename__ = "dossier_facts"
     __table_args__ = (
         sa.Index("ix_dossier_facts_day", "day"),
-        sa.Index("ix_dossier_facts_unit_day", "unit_id", "day"),
+        # With the office, a unit's served offices are read from the index alone (staffing).
+        sa.Index("ix_dossier_facts_unit_day", "unit_id", "day", "office_id"),
         sa.Index("ix_dossier_facts_office_day", "office_id", "day"),
         sa.Index("ix_dossier_facts_next_due_at", "next_due_at"),
     )

@@ -66,6 +66,7 @@ def read(args: Any, today: date) -> Request:
         office_id=values.get("office_id"),
         group_id=values.get("group_id"),
         channel=channel,
+        today=today,
     )
     return Request(period, grain, filters, link_args(period, grain, filters), errors)
 

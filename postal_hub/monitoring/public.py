@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from postal_hub.core.places.models import Province
 from postal_hub.core.procedures.models import ProcedureGroup
 from postal_hub.monitoring.query import Filters, Scope, Totals, summed
-from postal_hub.monitoring.refresh import last_refreshed, next_month
+from postal_hub.monitoring.refresh import last_refreshed
+from postal_hub.monitoring.summing import next_month
 
 MIN_BASE = 5
 DEFAULT_PERIOD = "last_12_months"

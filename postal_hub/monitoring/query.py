@@ -1,11 +1,6 @@
-"""Summing the measures over whichever table can answer a question, coarsest first.
-
-A question is a scope (what the viewer may see), filters, and the dimensions to group by. The daily
-table answers national and provincial questions for any run of days; the monthly office and unit
-tables answer questions about offices or units over whole months; anything else (a custom run of days
-for one unit, an office and a unit together) falls back to the facts, which are indexed by unit and
-by office and day, so those narrow questions stay small. Weeks and months are folded from days here,
-over at most a few hundred summed rows, never over dossiers.
+"""The questions a dashboard asks: a scope (what the viewer may see), filters, and the dimensions to
+group by, answered by summing the smallest tables that hold them (see `sources`). Weeks and months of
+a series are folded from days here, over at most a few hundred summed rows, never over dossiers.
 """
 
 from __future__ import annotations
@@ -19,22 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.task_models import Task
-from postal_hub.core.orgs.models import PostOffice
-from postal_hub.core.procedures.models import Procedure
-from postal_hub.monitoring.models import (
-    MEASURES,
-    TASK_MEASURES,
-    DailyStats,
-    DossierFact,
-    OfficeMonthStats,
-    OfficeMonthTotals,
-    TaskMonthStats,
-    TaskMonthTotals,
-    UnitMonthStats,
-    UnitMonthTotals,
+from postal_hub.monitoring.models import MEASURES, TASK_MEASURES
+from postal_hub.monitoring.sources import (
+    FACT_FAMILIES,
+    TASK_FAMILIES,
+    Family,
+    Where,
+    choose,
+    grouped,
+    pieces,
 )
-from postal_hub.monitoring.refresh import local_midnight_utc, task_sums
 
 FILTER_COLUMNS = ("province_code", "unit_id", "office_id", "group_id", "channel")
 
@@ -69,6 +58,9 @@ class Filters:
     office_id: int | None = None
     group_id: int | None = None
     channel: str | None = None
+    # The viewer's today: days after it hold nothing yet, which lets a run of days that ends today be
+    # read as whole months (see `spans`). It changes how a question is read, never its answer.
+    today: date | None = field(default=None, compare=False)
 
     @property
     def columns(self) -> set[str]:
@@ -98,47 +90,23 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
-class Source:
-    table: Any
-    columns: frozenset[str]
-    grain: str  # "day" or "month"
+def where_of(scope: Scope, filters: Filters, skip: Sequence[str] = ()) -> Where:
+    equal = [
+        (c, getattr(filters, c)) for c in FILTER_COLUMNS if c not in skip and getattr(filters, c) is not None
+    ]
+    if scope.operator_id is not None:
+        equal.append(("operator_id", scope.operator_id))
+    if scope.province_code is not None:
+        equal.append(("province_code", scope.province_code))
+    within = (("unit_id", scope.unit_ids),) if scope.unit_ids is not None else ()
+    return Where(tuple(equal), within, scope.nothing)
 
 
-SOURCES = (
-    Source(DailyStats, frozenset({"day", "province_code", "operator_id", "group_id", "channel"}), "day"),
-    # Every group and channel together: one row per unit (or office) and month, for rankings.
-    Source(UnitMonthTotals, frozenset({"month", "unit_id", "province_code", "operator_id"}), "month"),
-    Source(OfficeMonthTotals, frozenset({"month", "office_id", "province_code", "operator_id"}), "month"),
-    Source(
-        UnitMonthStats,
-        frozenset({"month", "unit_id", "province_code", "operator_id", "group_id", "channel"}),
-        "month",
-    ),
-    Source(
-        OfficeMonthStats,
-        frozenset({"month", "office_id", "province_code", "operator_id", "group_id", "channel"}),
-        "month",
-    ),
-    Source(
-        DossierFact,
-        frozenset(
-            {"day", "month", "province_code", "operator_id", "office_id", "unit_id", "group_id", "channel"}
-        ),
-        "day",
-    ),
-)
-
-
-def choose_source(scope: Scope, filters: Filters, group_by: Sequence[str], time_grain: str | None) -> Source:
-    needed = scope.columns | filters.columns | set(group_by)
-    for source in SOURCES:
-        if not needed <= source.columns:
-            continue
-        if source.grain == "month" and (not filters.whole_months or time_grain in ("day", "week")):
-            continue
-        return source
-    return SOURCES[-1]
+def choose_source(
+    scope: Scope, filters: Filters, group_by: Sequence[str], time_grain: str | None = None
+) -> Family:
+    """The family of tables that answers (time_grain is accepted for symmetry: every family has days)."""
+    return choose(FACT_FAMILIES, scope.columns | filters.columns | set(group_by))
 
 
 @dataclass
@@ -195,24 +163,26 @@ class Totals:
         return self.rate("unit_on_time", "unit_done")
 
 
-def _apply(stmt: Any, table: Any, grain: str, scope: Scope, filters: Filters) -> Any:
-    if grain == "day":
-        stmt = stmt.where(table.day >= filters.start, table.day <= filters.end)
-    else:
-        stmt = stmt.where(
-            table.month >= filters.start.replace(day=1), table.month <= filters.end.replace(day=1)
-        )
-    if scope.nothing:
-        stmt = stmt.where(sa.false())
-    if scope.operator_id is not None:
-        stmt = stmt.where(table.operator_id == scope.operator_id)
-    if scope.province_code is not None:
-        stmt = stmt.where(table.province_code == scope.province_code)
-    if scope.unit_ids is not None:
-        stmt = stmt.where(table.unit_id.in_(scope.unit_ids))
-    for column in filters.columns:
-        stmt = stmt.where(getattr(table, column) == getattr(filters, column))
-    return stmt
+def tables_read(
+    scope: Scope, filters: Filters, group_by: Sequence[str] = (), time_grain: str | None = None
+) -> list[Any]:
+    """The tables a question is read from, in the order of its pieces (for tests and the benchmark)."""
+    family = choose_source(scope, filters, group_by, time_grain)
+    by_day = time_grain in ("day", "week")
+    return [table for table, _span in pieces(family, filters.start, filters.end, filters.today, by_day)]
+
+
+def summed_select(
+    scope: Scope,
+    filters: Filters,
+    group_by: Sequence[str] = (),
+    time_grain: str | None = None,
+    measures: Sequence[str] = MEASURES,
+) -> Any:
+    """The grouped subquery behind `summed`, for callers that rank or limit in SQL."""
+    family = choose_source(scope, filters, group_by, time_grain)
+    where = where_of(scope, filters)
+    return grouped(family, filters.start, filters.end, filters.today, group_by, measures, where, time_grain)
 
 
 def summed(
@@ -224,31 +194,23 @@ def summed(
     measures: Sequence[str] = MEASURES,
 ) -> list[tuple[tuple[Any, ...], Totals]]:
     """Rows of (group values, totals); `time_grain` ("day", "week", "month") adds the period first."""
-    source = choose_source(scope, filters, group_by, time_grain)
-    table = source.table
-    time_column = None
-    if time_grain is not None:
-        time_column = "month" if time_grain == "month" and "month" in source.columns else source.grain
-        if time_column == "month" and "month" not in source.columns:
-            time_column = "day"
-    keys = ([time_column] if time_column else []) + list(group_by)
-    group = [getattr(table, k) for k in keys]
-    sums = [sa.func.coalesce(sa.func.sum(getattr(table, m)), 0) for m in measures]
-    stmt = _apply(sa.select(*group, *sums), table, source.grain, scope, filters)
-    if group:
-        stmt = stmt.group_by(*group)
+    stmt = summed_select(scope, filters, group_by, time_grain, measures)
     folded: dict[tuple[Any, ...], Totals] = {}
+    width = len(group_by)
     for row in session.execute(stmt):
-        key = tuple(row[: len(keys)])
-        if time_column:
-            key = (bucket(_as_date(key[0]), time_grain or "day"), *key[1:])
+        key = tuple(row[:width])
+        if time_grain is not None:
+            key = (bucket(_as_date(row[width]), time_grain), *key)
+            values = row[width + 1 :]
+        else:
+            values = row[width:]
         totals = Totals()
-        totals.values.update({m: int(v) for m, v in zip(measures, row[len(keys) :], strict=True)})
+        totals.values.update({m: int(v) for m, v in zip(measures, values, strict=True)})
         if key in folded:
             folded[key].add(totals)
         else:
             folded[key] = totals
-    if not keys and not folded:
+    if not group_by and time_grain is None and not folded:
         folded[()] = Totals()
     return sorted(folded.items(), key=lambda item: tuple(_sortable(v) for v in item[0]))
 
@@ -298,69 +260,43 @@ class TaskTotals:
 TASK_GROUPS = ("task_type", "contract_id", "unit_id", "operator_id", "province_code", "group_id")
 
 
+def task_select(scope: Scope, filters: Filters, group_by: Sequence[str], now: datetime) -> Any:
+    """Task measures grouped by the given dimensions, from the smallest task table that can answer
+    (the tasks themselves for an office). The channel filter does not apply: a task's type already
+    says which service it was."""
+    where = where_of(scope, filters, skip=("channel",))
+    needed = {name for name, _v in where.equal} | {name for name, _v in where.within} | set(group_by)
+    family = choose(TASK_FAMILIES, needed)
+    return grouped(family, filters.start, filters.end, filters.today, group_by, TASK_MEASURES, where, now=now)
+
+
 def task_summed(
     session: Session, scope: Scope, filters: Filters, group_by: Sequence[str], now: datetime
 ) -> list[tuple[tuple[Any, ...], TaskTotals]]:
-    """Task measures by the given dimensions, from the monthly table when it can answer (whole months,
-    no office), otherwise from the tasks themselves. The channel filter does not apply: a task's type
-    already says which service it was."""
-    province: Any
-    unit: Any
-    operator: Any
-    group: Any
-    if filters.whole_months and filters.office_id is None:
-        # Without a group, the totals over groups answer with a fraction of the rows.
-        grouped = filters.group_id is not None or "group_id" in group_by
-        table = TaskMonthStats if grouped else TaskMonthTotals
-        cols = [getattr(table, g) for g in group_by]
-        stmt = sa.select(*cols, *[sa.func.coalesce(sa.func.sum(getattr(table, m)), 0) for m in TASK_MEASURES])
-        stmt = stmt.where(
-            table.month >= filters.start.replace(day=1), table.month <= filters.end.replace(day=1)
-        )
-        province, unit, operator = table.province_code, table.unit_id, table.operator_id
-        group = TaskMonthStats.group_id if grouped else None
-    else:
-        group_id = sa.func.coalesce(Procedure.group_id, 0)
-        columns = {
-            "task_type": Task.task_type,
-            "contract_id": Task.contract_id,
-            "unit_id": Task.unit_id,
-            "operator_id": Task.operator_id,
-            "province_code": PostOffice.province_code,
-            "group_id": group_id,
-        }
-        cols = [columns[g] for g in group_by]
-        stmt = (
-            sa.select(*cols, *task_sums(now))
-            .join(PostOffice, PostOffice.id == Task.post_office_id)
-            .outerjoin(Procedure, Procedure.id == Task.procedure_id)
-            .where(
-                Task.created_at >= local_midnight_utc(filters.start),
-                Task.created_at < local_midnight_utc(filters.end + timedelta(days=1)),
-            )
-        )
-        if filters.office_id is not None:
-            stmt = stmt.where(Task.post_office_id == filters.office_id)
-        province, unit, operator, group = PostOffice.province_code, Task.unit_id, Task.operator_id, group_id
-    if scope.nothing:
-        stmt = stmt.where(sa.false())
-    if scope.operator_id is not None:
-        stmt = stmt.where(operator == scope.operator_id)
-    if scope.province_code is not None:
-        stmt = stmt.where(province == scope.province_code)
-    if scope.unit_ids is not None:
-        stmt = stmt.where(unit.in_(scope.unit_ids))
-    if filters.province_code is not None:
-        stmt = stmt.where(province == filters.province_code)
-    if filters.unit_id is not None:
-        stmt = stmt.where(unit == filters.unit_id)
-    if filters.group_id is not None and group is not None:
-        stmt = stmt.where(group == filters.group_id)
-    if cols:
-        stmt = stmt.group_by(*cols)
     result = []
+    for row in session.execute(task_select(scope, filters, group_by, now)):
+        totals = TaskTotals()
+        totals.values.update({m: int(v) for m, v in zip(TASK_MEASURES, row[len(group_by) :], strict=True)})
+        result.append((tuple(row[: len(group_by)]), totals))
+    return sorted(result, key=lambda item: tuple(_sortable(v) for v in item[0]))
+
+
+def task_lowest(
+    session: Session, scope: Scope, filters: Filters, key: str, now: datetime, limit: int
+) -> tuple[list[tuple[Any, TaskTotals]], int]:
+    """The `limit` keys (contracts) with the lowest SLA compliance, and how many keys there are."""
+    g = task_select(scope, filters, (key,), now).subquery("by_key")
+    judged = g.c.tasks_done + g.c.tasks_overdue
+    compliance = sa.case((judged > 0, sa.cast(g.c.tasks_on_time, sa.Float) / judged), else_=None)
+    stmt = (
+        sa.select(g, sa.func.count().over().label("how_many"))
+        .order_by(sa.nulls_last(compliance.asc()), g.c.tasks.desc(), g.c[key])
+        .limit(limit)
+    )
+    rows, how_many = [], 0
     for row in session.execute(stmt):
         totals = TaskTotals()
-        totals.values.update({m: int(v) for m, v in zip(TASK_MEASURES, row[len(cols) :], strict=True)})
-        result.append((tuple(row[: len(cols)]), totals))
-    return sorted(result, key=lambda item: tuple(_sortable(v) for v in item[0]))
+        totals.values.update({m: int(getattr(row, m)) for m in TASK_MEASURES})
+        rows.append((row[0], totals))
+        how_many = int(row.how_many)
+    return rows, how_many

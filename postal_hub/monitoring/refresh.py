@@ -10,22 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from postal_hub.contracts.status import TaskStatus
 from postal_hub.contracts.task_models import Task
-from postal_hub.core.clock import LOCAL_TZ, to_local
+from postal_hub.core.clock import to_local
 from postal_hub.core.orgs.models import PostOffice
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.delivery.models import SatisfactionRating
 from postal_hub.intake.models import Dossier, DossierEvent
+from postal_hub.monitoring import rollups
 from postal_hub.monitoring.facts import OPEN_TASK, Written, write_facts
 from postal_hub.monitoring.models import (
-    MEASURES,
     TASK_MEASURES,
     DailyStats,
     DossierFact,
@@ -37,7 +36,30 @@ from postal_hub.monitoring.models import (
     UnitMonthStats,
     UnitMonthTotals,
 )
+from postal_hub.monitoring.models_rollups import (
+    MonthStats,
+    OfficeDayTotals,
+    OfficeUnitMonth,
+    TaskContractDay,
+    TaskContractMonth,
+    TaskDayTotals,
+    TaskTypeDay,
+    TaskTypeMonth,
+    UnitDayTotals,
+)
+from postal_hub.monitoring.summing import insert_sums, local_midnight_utc, month_start, next_month, task_sums
 
+ROLLUPS = (
+    MonthStats,
+    OfficeDayTotals,
+    UnitDayTotals,
+    OfficeUnitMonth,
+    TaskDayTotals,
+    TaskTypeDay,
+    TaskTypeMonth,
+    TaskContractDay,
+    TaskContractMonth,
+)
 STATE_ID = 1
 CHUNK = 5000
 
@@ -48,18 +70,6 @@ class RefreshResult:
     days: int
     months: int
     task_months: int
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(UTC)
 
 
 def _state(session: Session) -> RefreshState:
@@ -129,18 +139,21 @@ def changed_dossiers(
     return changed
 
 
-def _measure_sums() -> list[Any]:
-    return [sa.func.coalesce(sa.func.sum(getattr(DossierFact, m)), 0) for m in MEASURES]
-
-
-def rebuild_days(session: Session, days: Iterable[date]) -> int:
-    """DailyStats of these days, summed again from their facts."""
+def rebuild_days(
+    session: Session,
+    days: Iterable[date],
+    offices: dict[date, set[int]] | None = None,
+    units: dict[date, set[int]] | None = None,
+) -> int:
+    """DailyStats of these days, summed again from their facts, with the day roll-ups: of the offices
+    and units given per day, or of every one."""
     dims = ("day", "province_code", "operator_id", "group_id", "channel")
     day_list = sorted(set(days))
     for start in range(0, len(day_list), 200):
         chunk = day_list[start : start + 200]
         session.execute(sa.delete(DailyStats).where(DailyStats.day.in_(chunk)))
-        _insert_sums(session, DailyStats, dims, DossierFact.day.in_(chunk))
+        insert_sums(session, DailyStats, dims, DossierFact.day.in_(chunk))
+    rollups.rebuild_fact_days(session, day_list, offices, units)
     return len(day_list)
 
 
@@ -167,7 +180,7 @@ def rebuild_months(
         ):
             if touched is None:
                 session.execute(sa.delete(table).where(table.month == month))
-                _insert_sums(session, table, dims, sa.and_(*in_month))
+                insert_sums(session, table, dims, sa.and_(*in_month))
                 continue
             ids = sorted(touched.get(month, set()))
             for start in range(0, len(ids), 1000):
@@ -175,34 +188,9 @@ def rebuild_months(
                 session.execute(
                     sa.delete(table).where(table.month == month, getattr(table, column).in_(chunk))
                 )
-                _insert_sums(
-                    session, table, dims, sa.and_(*in_month, getattr(DossierFact, column).in_(chunk))
-                )
+                insert_sums(session, table, dims, sa.and_(*in_month, getattr(DossierFact, column).in_(chunk)))
+    rollups.rebuild_office_unit_months(session, month_list, offices)
     return len(month_list)
-
-
-def _insert_sums(session: Session, table: Any, dims: tuple[str, ...], where: Any) -> None:
-    group = [getattr(DossierFact, d) for d in dims]
-    select = sa.select(*group, *_measure_sums()).where(where).group_by(*group)
-    session.execute(sa.insert(table).from_select([*dims, *MEASURES], select))
-
-
-def task_sums(now: datetime) -> list[Any]:
-    """The task measures as SQL aggregates over `tasks` (also used by the dashboards' narrow views)."""
-    done = Task.status == TaskStatus.DONE.value
-    running = Task.status.in_(list(OPEN_TASK))
-
-    def count(condition: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    return [
-        count(Task.status != TaskStatus.CANCELLED.value),
-        count(done),
-        count(sa.and_(done, Task.sla_met.is_not(False))),
-        count(sa.and_(done, Task.sla_met.is_(False))),
-        count(running),
-        count(sa.and_(running, Task.due_at < now)),
-    ]
 
 
 def rebuild_task_months(
@@ -241,10 +229,10 @@ def rebuild_task_months(
     return len(month_list)
 
 
-def _task_months(
+def _task_days(
     session: Session, state: RefreshState, codes: list[str], task_max: int, now: datetime
 ) -> dict[date, set[int]]:
-    """The (month opened, unit) of every task whose figures may have changed since the last round."""
+    """The (day opened, unit) of every task whose figures may have changed since the last round."""
     found: set[tuple[datetime, int]] = set()
     for start in range(0, len(codes), CHUNK):
         found.update(
@@ -269,7 +257,7 @@ def _task_months(
     )
     touched: dict[date, set[int]] = {}
     for created, unit_id in found:
-        touched.setdefault(month_start(to_local(created).date()), set()).add(unit_id)
+        touched.setdefault(to_local(created).date(), set()).add(unit_id)
     return touched
 
 
@@ -310,6 +298,7 @@ def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
         OfficeMonthTotals,
         UnitMonthTotals,
         TaskMonthTotals,
+        *ROLLUPS,
     ):
         session.execute(sa.delete(table))
     count = 0
@@ -331,6 +320,10 @@ def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
     first = session.scalar(sa.select(sa.func.min(Task.created_at)))
     task_months = _all_months(to_local(first).date(), to_local(now).date()) if first else set()
     rebuild_task_months(session, task_months, now)
+    if first:
+        first_day, last_day = to_local(first).date(), to_local(now).date()
+        task_days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+        rollups.rebuild_task_days(session, task_days, now)
     return RefreshResult(count, len(days), len(months), len(task_months))
 
 
@@ -344,10 +337,19 @@ def _rewrite_changed(
     offices = _merge(before.offices, written.offices)
     units = _merge(before.units, written.units)
     months = set(offices) | set(units)
-    rebuild_days(session, days)
+    rebuild_days(
+        session,
+        days,
+        _merge(before.day_offices, written.day_offices),
+        _merge(before.day_units, written.day_units),
+    )
     rebuild_months(session, months, offices, units)
-    task_units = _task_months(session, state, written.codes, maxima[2], now)
+    task_days = _task_days(session, state, written.codes, maxima[2], now)
+    task_units: dict[date, set[int]] = {}
+    for day, unit_ids in task_days.items():
+        task_units.setdefault(month_start(day), set()).update(unit_ids)
     rebuild_task_months(session, task_units.keys(), now, task_units)
+    rollups.rebuild_task_days(session, task_days.keys(), now, task_days)
     return RefreshResult(written.dossiers, len(days), len(months), len(task_units))
 
 

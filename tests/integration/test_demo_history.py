@@ -24,7 +24,8 @@ from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier, DossierEvent
 from postal_hub.intake.status import DOSSIER_MACHINE, DossierStatus
 from postal_hub.monitoring.query import Filters, Scope, task_summed, totals
-from postal_hub.monitoring.refresh import local_midnight_utc, refresh
+from postal_hub.monitoring.refresh import refresh
+from postal_hub.monitoring.summing import local_midnight_utc
 from tests.conftest import TEST_CONFIG
 from tests.fakes import FixedClock
 

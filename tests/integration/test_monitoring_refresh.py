@@ -19,15 +19,20 @@ from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier, DossierEvent
 from postal_hub.monitoring import query
 from postal_hub.monitoring.models import (
+    MEASURES,
+    TASK_MEASURES,
     DailyStats,
     DossierFact,
     OfficeMonthStats,
+    OfficeMonthTotals,
     RefreshState,
     TaskMonthStats,
+    TaskMonthTotals,
     UnitMonthStats,
+    UnitMonthTotals,
 )
 from postal_hub.monitoring.query import Filters, Scope
-from postal_hub.monitoring.refresh import RefreshResult, refresh
+from postal_hub.monitoring.refresh import ROLLUPS, RefreshResult, refresh
 from tests.conftest import ENGINE, TEST_CONFIG
 from tests.factories_monitoring import MONDAY, Leg, past_dossier, trip, world
 from tests.fakes import FixedClock
@@ -36,7 +41,16 @@ DAY = timedelta(days=1)
 NOVEMBER = Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
 OCTOBER_12 = datetime(2026, 10, 12, 2, 0, tzinfo=UTC)
 NOVEMBER_16 = MONDAY + 14 * DAY
-SUMMARIES = (DailyStats, OfficeMonthStats, UnitMonthStats, TaskMonthStats)
+SUMMARIES = (
+    DailyStats,
+    OfficeMonthStats,
+    UnitMonthStats,
+    TaskMonthStats,
+    OfficeMonthTotals,
+    UnitMonthTotals,
+    TaskMonthTotals,
+    *ROLLUPS,
+)
 
 
 def snapshot(session: Session, table: Any, with_id: bool = True) -> set[tuple[Any, ...]]:
@@ -271,19 +285,14 @@ def test_a_full_rebuild_reads_everything_again(
 RACERS = 4
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
+# Each summary's dimensions: every column but its id and measures.
 SUMMARY_KEYS: dict[Any, tuple[str, ...]] = {
-    DailyStats: ("day", "province_code", "operator_id", "group_id", "channel"),
-    OfficeMonthStats: ("month", "office_id", "province_code", "operator_id", "group_id", "channel"),
-    UnitMonthStats: ("month", "unit_id", "province_code", "operator_id", "group_id", "channel"),
-    TaskMonthStats: (
-        "month",
-        "contract_id",
-        "task_type",
-        "unit_id",
-        "operator_id",
-        "province_code",
-        "group_id",
-    ),
+    table: tuple(
+        c.name
+        for c in table.__table__.columns
+        if c.name != "id" and c.name not in (*MEASURES, *TASK_MEASURES)
+    )
+    for table in SUMMARIES
 }
 
 

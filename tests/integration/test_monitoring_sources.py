@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from postal_hub.monitoring import query
+from postal_hub.monitoring import query, sources
 from postal_hub.monitoring.models import (
     MEASURES,
+    TASK_MEASURES,
     DailyStats,
     DossierFact,
     OfficeMonthStats,
@@ -22,7 +23,13 @@ from postal_hub.monitoring.models import (
     UnitMonthStats,
     UnitMonthTotals,
 )
-from postal_hub.monitoring.query import TASK_GROUPS, Filters, Scope, choose_source
+from postal_hub.monitoring.models_rollups import (
+    MonthStats,
+    OfficeDayTotals,
+    OfficeUnitMonth,
+    UnitDayTotals,
+)
+from postal_hub.monitoring.query import Filters, Scope
 from postal_hub.monitoring.refresh import refresh
 from tests import factories
 from tests.factories_monitoring import MONDAY, past_dossier, second_world, trip, world
@@ -144,24 +151,51 @@ def test_november_totals_match_the_hand_count(session: Session, spread: Spread) 
     )
 
 
-# The table each question is answered from, and that answer checked against the facts.
-CASES: list[tuple[str, dict[str, Any], Filters, str | None, Any]] = [
-    ("national month", {}, NOVEMBER, None, DailyStats),
-    ("province month", {"province_code": "79"}, NOVEMBER, None, DailyStats),
-    ("channel month", {"channel": "counter"}, NOVEMBER, None, DailyStats),
-    ("group month", {"group_id": "other"}, NOVEMBER, None, DailyStats),
-    ("unit month", {"unit_id": "a"}, NOVEMBER, None, UnitMonthTotals),
-    ("unit month by month", {"unit_id": "a"}, NOVEMBER, "month", UnitMonthTotals),
-    ("unit month, one channel", {"unit_id": "a", "channel": "counter"}, NOVEMBER, None, UnitMonthStats),
-    ("office month", {"office_id": "b"}, NOVEMBER, None, OfficeMonthTotals),
-    ("office month, one group", {"office_id": "b", "group_id": "other"}, NOVEMBER, None, OfficeMonthStats),
-    ("unit and office month", {"unit_id": "a", "office_id": "a"}, NOVEMBER, None, DossierFact),
-    ("unit month by day", {"unit_id": "a"}, NOVEMBER, "day", DossierFact),
-    ("unit month by week", {"unit_id": "a"}, NOVEMBER, "week", DossierFact),
-    ("national days", {}, MID_NOVEMBER, None, DailyStats),
-    ("unit days", {"unit_id": "a"}, MID_NOVEMBER, None, DossierFact),
-    ("office days", {"office_id": "b"}, MID_NOVEMBER, None, DossierFact),
-    ("province days, by channel", {"province_code": "48"}, MID_NOVEMBER, None, DailyStats),
+# The tables each question is read from, and that answer checked against the facts.
+LATE_OCTOBER_TO_TODAY = Filters(start=date(2026, 10, 20), end=date(2026, 11, 17), today=date(2026, 11, 17))
+MOST_OF_NOVEMBER = Filters(start=date(2026, 11, 3), end=date(2026, 11, 30))
+CASES: list[tuple[str, dict[str, Any], Filters, str | None, list[Any]]] = [
+    ("national month", {}, NOVEMBER, None, [MonthStats]),
+    ("province month", {"province_code": "79"}, NOVEMBER, None, [MonthStats]),
+    ("channel month", {"channel": "counter"}, NOVEMBER, None, [MonthStats]),
+    ("group month", {"group_id": "other"}, NOVEMBER, None, [MonthStats]),
+    ("national month by day", {}, NOVEMBER, "day", [DailyStats]),
+    ("unit month", {"unit_id": "a"}, NOVEMBER, None, [UnitMonthTotals]),
+    ("unit month by month", {"unit_id": "a"}, NOVEMBER, "month", [UnitMonthTotals]),
+    ("unit month, one channel", {"unit_id": "a", "channel": "counter"}, NOVEMBER, None, [UnitMonthStats]),
+    ("office month", {"office_id": "b"}, NOVEMBER, None, [OfficeMonthTotals]),
+    ("office month, one group", {"office_id": "b", "group_id": "other"}, NOVEMBER, None, [OfficeMonthStats]),
+    ("unit and office month", {"unit_id": "a", "office_id": "a"}, NOVEMBER, None, [OfficeUnitMonth]),
+    ("unit month by day", {"unit_id": "a"}, NOVEMBER, "day", [UnitDayTotals]),
+    ("unit month by week", {"unit_id": "a"}, NOVEMBER, "week", [UnitDayTotals]),
+    ("national days", {}, MID_NOVEMBER, None, [DailyStats]),
+    ("unit days", {"unit_id": "a"}, MID_NOVEMBER, None, [UnitDayTotals]),
+    ("office days", {"office_id": "b"}, MID_NOVEMBER, None, [OfficeDayTotals]),
+    ("unit and office days", {"unit_id": "a", "office_id": "a"}, MID_NOVEMBER, None, [DossierFact]),
+    ("province days, by channel", {"province_code": "48"}, MID_NOVEMBER, None, [DailyStats]),
+    ("national, most of a month", {}, MOST_OF_NOVEMBER, None, [MonthStats, DailyStats]),
+    ("unit, most of a month", {"unit_id": "a"}, MOST_OF_NOVEMBER, None, [UnitMonthTotals, UnitDayTotals]),
+    (
+        "unit and channel, most of a month",
+        {"unit_id": "a", "channel": "counter"},
+        MOST_OF_NOVEMBER,
+        None,
+        [UnitMonthStats, DossierFact],
+    ),
+    (
+        "national, late October to today",
+        {},
+        LATE_OCTOBER_TO_TODAY,
+        None,
+        [DailyStats, MonthStats, DailyStats],
+    ),
+    (
+        "office, late October to today, by month",
+        {"office_id": "a"},
+        LATE_OCTOBER_TO_TODAY,
+        "month",
+        [OfficeDayTotals, OfficeMonthTotals, OfficeDayTotals],
+    ),
 ]
 
 
@@ -177,16 +211,16 @@ def _filters(spread: Spread, period: Filters, given: dict[str, Any]) -> Filters:
             values[name] = spread.other_group_id
         else:
             values[name] = value
-    return Filters(start=period.start, end=period.end, **values)
+    return Filters(start=period.start, end=period.end, today=period.today, **values)
 
 
 @pytest.mark.parametrize(
     ("given", "period", "grain", "table"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
-def test_the_coarsest_table_that_can_answer_is_chosen(
+def test_the_smallest_tables_that_can_answer_are_read(
     session: Session, spread: Spread, given: dict[str, Any], period: Filters, grain: str | None, table: Any
 ) -> None:
-    assert choose_source(ADMIN, _filters(spread, period, given), (), grain).table is table
+    assert query.tables_read(ADMIN, _filters(spread, period, given), (), grain) == table
 
 
 @pytest.mark.parametrize(
@@ -204,11 +238,18 @@ def test_whichever_table_answers_the_totals_are_those_of_the_facts(
 
 
 def test_grouping_by_unit_needs_a_unit_table(session: Session, spread: Spread) -> None:
-    assert choose_source(ADMIN, NOVEMBER, ("unit_id",), None).table is UnitMonthTotals
+    assert query.tables_read(ADMIN, NOVEMBER, ("unit_id",)) == [UnitMonthTotals]
 
 
-def test_a_unit_scope_on_a_day_range_is_answered_from_the_facts(session: Session, spread: Spread) -> None:
-    assert choose_source(Scope(unit_ids=(1,)), MID_NOVEMBER, (), None).table is DossierFact
+def test_a_unit_scope_on_a_day_range_is_answered_from_the_unit_days(session: Session, spread: Spread) -> None:
+    assert query.tables_read(Scope(unit_ids=(1,)), MID_NOVEMBER) == [UnitDayTotals]
+
+
+def test_a_unit_scope_with_a_group_on_a_day_range_is_answered_from_the_facts(
+    session: Session, spread: Spread
+) -> None:
+    filters = Filters(start=MID_NOVEMBER.start, end=MID_NOVEMBER.end, group_id=spread.other_group_id)
+    assert query.tables_read(Scope(unit_ids=(1,)), filters) == [DossierFact]
 
 
 def test_a_day_range_matches_the_hand_count(session: Session, spread: Spread) -> None:
@@ -246,13 +287,47 @@ def _task_rows(rows: list[tuple[tuple[Any, ...], query.TaskTotals]]) -> dict[tup
     return {key: t.values for key, t in rows}
 
 
-def test_the_task_month_summary_matches_the_tasks_themselves(
-    session: Session, clock: FixedClock, spread: Spread
+def _answer(
+    session: Session, family: sources.Family, period: Filters, keys: tuple[str, ...], now: datetime
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """What a family answers grouped by `keys`, rows that count nothing left out (a month less its
+    edge days may leave a row of zeros)."""
+    measures = TASK_MEASURES if family in sources.TASK_FAMILIES else MEASURES
+    stmt = sources.grouped(
+        family, period.start, period.end, period.today, keys, measures, sources.Where(()), now=now
+    )
+    answer = {}
+    for row in session.execute(stmt):
+        values = {m: int(v) for m, v in zip(measures, row[len(keys) :], strict=True)}
+        if any(values.values()):
+            answer[tuple(row[: len(keys)])] = values
+    return answer
+
+
+PERIODS = [NOVEMBER, MID_NOVEMBER, MOST_OF_NOVEMBER, LATE_OCTOBER_TO_TODAY]
+PERIOD_IDS = ["month", "days", "month less days", "days, month less days to today"]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=PERIOD_IDS)
+@pytest.mark.parametrize("family", sources.TASK_FAMILIES[:-1], ids=lambda f: f.month.__tablename__)
+def test_every_task_table_answers_as_the_tasks_themselves(
+    session: Session, clock: FixedClock, spread: Spread, family: sources.Family, period: Filters
 ) -> None:
-    monthly = query.task_summed(session, ADMIN, NOVEMBER, TASK_GROUPS, clock.now())
-    from_tasks = query.task_summed(session, ADMIN, NOVEMBER_BUT_THE_LAST_DAY, TASK_GROUPS, clock.now())
-    assert _task_rows(monthly) == _task_rows(from_tasks)
-    assert sum(t["tasks"] for _k, t in monthly) > 0
+    keys = tuple(sorted(family.columns))
+    expected = _answer(session, sources.TASK_FAMILIES[-1], period, keys, clock.now())
+    assert _answer(session, family, period, keys, clock.now()) == expected
+    assert expected
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=PERIOD_IDS)
+@pytest.mark.parametrize("family", sources.FACT_FAMILIES[:-1], ids=lambda f: f.month.__tablename__)
+def test_every_summary_table_answers_as_the_facts_themselves(
+    session: Session, clock: FixedClock, spread: Spread, family: sources.Family, period: Filters
+) -> None:
+    keys = tuple(sorted(family.columns))
+    expected = _answer(session, sources.FACT_FAMILIES[-1], period, keys, clock.now())
+    assert _answer(session, family, period, keys, clock.now()) == expected
+    assert expected
 
 
 def test_an_office_filter_answers_tasks_from_the_tasks(
@@ -281,3 +356,13 @@ def test_the_task_summary_counts_tasks_in_the_month_they_were_created(
         "result_collection": 1,
         "result_delivery": 1,
     }
+
+
+def test_the_contracts_lowest_in_compliance_come_first_with_how_many_there_are(
+    session: Session, clock: FixedClock, spread: Spread
+) -> None:
+    every = query.task_summed(session, ADMIN, NOVEMBER, ("contract_id",), clock.now())
+    worst = min(every, key=lambda item: (item[1].compliance is None, item[1].compliance or 0.0))
+    lowest, count = query.task_lowest(session, ADMIN, NOVEMBER, "contract_id", clock.now(), limit=1)
+    assert (count, [key for key, _t in lowest]) == (len(every), [worst[0][0]])
+    assert len(every) == 2
