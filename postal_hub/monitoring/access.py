@@ -16,7 +16,8 @@ from postal_hub.contracts.access import managed_ids
 from postal_hub.core.errors import PermissionDenied
 from postal_hub.core.orgs.models import Organization, OrgKind, PostOffice
 from postal_hub.core.users.models import Role, User
-from postal_hub.monitoring.models import DossierFact, UnitMonthStats
+from postal_hub.monitoring.models import UnitMonthTotals
+from postal_hub.monitoring.models_rollups import OfficeUnitMonth
 from postal_hub.monitoring.query import Scope
 
 MONITORING_ROLES = (Role.SYSTEM_ADMIN, Role.POSTAL_MANAGER, Role.AGENCY_SUPERVISOR, Role.UNIT_OFFICER)
@@ -54,11 +55,12 @@ def visible_units(session: Session, scope: Scope, limit: int | None = None) -> l
     if scope.unit_ids is not None:
         stmt = stmt.where(Organization.id.in_(scope.unit_ids))
     elif scope.operator_id is not None or scope.province_code is not None:
-        served = sa.select(UnitMonthStats.unit_id)
+        # The totals over groups and channels: the same units, a fraction of the rows.
+        served = sa.select(UnitMonthTotals.unit_id)
         if scope.operator_id is not None:
-            served = served.where(UnitMonthStats.operator_id == scope.operator_id)
+            served = served.where(UnitMonthTotals.operator_id == scope.operator_id)
         if scope.province_code is not None:
-            served = served.where(UnitMonthStats.province_code == scope.province_code)
+            served = served.where(UnitMonthTotals.province_code == scope.province_code)
         stmt = stmt.where(Organization.id.in_(served.distinct()))
     return list(session.scalars(stmt.order_by(Organization.name).limit(limit)))
 
@@ -71,6 +73,8 @@ def visible_offices(session: Session, scope: Scope, limit: int | None = None) ->
     if scope.province_code is not None:
         stmt = stmt.where(PostOffice.province_code == scope.province_code)
     if scope.unit_ids is not None:
-        served = sa.select(DossierFact.office_id).where(DossierFact.unit_id.in_(scope.unit_ids)).distinct()
+        served = (
+            sa.select(OfficeUnitMonth.office_id).where(OfficeUnitMonth.unit_id.in_(scope.unit_ids)).distinct()
+        )
         stmt = stmt.where(PostOffice.id.in_(served))
     return list(session.scalars(stmt.order_by(PostOffice.name).limit(limit)))

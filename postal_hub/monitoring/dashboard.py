@@ -138,8 +138,9 @@ def ranked(
     for row in session.execute(stmt):
         totals = Totals()
         totals.values.update({m: int(getattr(row, m)) for m in MEASURES})
-        points, misses = _shortfalls(totals, unit_side)
-        top.append(Ranked(int(row[0]), "", totals, round(points, 1), misses))
+        _points, misses = _shortfalls(totals, unit_side)
+        # The points as SQL rounded them, so the order shown and the figures shown agree.
+        top.append(Ranked(int(row[0]), "", totals, float(row.points), misses))
     names = names_of({r.id for r in top})
     for r in top:
         r.name = names.get(r.id, f"#{r.id}")

@@ -196,8 +196,9 @@ def rebuild_months(
 def rebuild_task_months(
     session: Session, months: Iterable[date], now: datetime, units: dict[date, set[int]] | None = None
 ) -> int:
-    """TaskMonthStats (and their totals over groups) of these months: of the units given per month,
-    or whole months."""
+    """TaskMonthStats of these months, from the tasks: of the units given per month, or whole months.
+    (Their totals over groups are summed from the day tables, in `rollups.rebuild_task_days`, so the
+    month and day tables always agree: a month less its edge days subtracts the same snapshot.)"""
     month_list = sorted(set(months))
     dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
     group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
@@ -208,7 +209,7 @@ def rebuild_task_months(
             ids = sorted(units.get(month, set()))
             chunks = [ids[i : i + 1000] for i in range(0, len(ids), 1000)]
         for chunk in chunks:
-            for table, keys in ((TaskMonthStats, [*group, group_id]), (TaskMonthTotals, group)):
+            for table, keys in ((TaskMonthStats, [*group, group_id]),):
                 delete = sa.delete(table).where(table.month == month)
                 select = (
                     sa.select(sa.literal(month, sa.Date), *keys, *task_sums(now))
@@ -224,8 +225,7 @@ def rebuild_task_months(
                     delete = delete.where(table.unit_id.in_(chunk))
                     select = select.where(Task.unit_id.in_(chunk))
                 session.execute(delete)
-                columns = list(dims if table is TaskMonthStats else dims[:-1])
-                session.execute(sa.insert(table).from_select([*columns, *TASK_MEASURES], select))
+                session.execute(sa.insert(table).from_select([*dims, *TASK_MEASURES], select))
     return len(month_list)
 
 
@@ -255,6 +255,15 @@ def _task_days(
             )
         )
     )
+    if state.refreshed_at is not None:
+        # Finished or cancelled since the last round, with or without a dossier (see changed_dossiers).
+        found.update(
+            session.execute(
+                sa.select(Task.created_at, Task.unit_id).where(
+                    Task.completed_at >= state.refreshed_at - timedelta(minutes=5)
+                )
+            )
+        )
     touched: dict[date, set[int]] = {}
     for created, unit_id in found:
         touched.setdefault(to_local(created).date(), set()).add(unit_id)

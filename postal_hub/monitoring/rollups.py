@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.orgs.models import PostOffice
-from postal_hub.monitoring.models import MEASURES, TASK_MEASURES, DailyStats, DossierFact
+from postal_hub.monitoring.models import MEASURES, TASK_MEASURES, DailyStats, DossierFact, TaskMonthTotals
 from postal_hub.monitoring.models_rollups import (
     MonthStats,
     OfficeDayTotals,
@@ -140,6 +140,7 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
         else:
             months.setdefault(month, set()).update(ids_of_day)  # type: ignore[union-attr]
     for month, ids_of_month in sorted(months.items()):
+        _roll_task_totals(session, month, ids_of_month)
         in_month = [TaskTypeDay.day >= month, TaskTypeDay.day < next_month(month)]
         session.execute(sa.delete(TaskTypeMonth).where(TaskTypeMonth.month == month))
         roll_up(session, TaskTypeMonth, TaskTypeDay, TASK_TYPE, sa.and_(*in_month), TASK_MEASURES, month)
@@ -159,3 +160,16 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
                 TASK_MEASURES,
                 month,
             )
+
+
+def _roll_task_totals(session: Session, month: date, units: set[int] | None) -> None:
+    """TaskMonthTotals of the month (for these units) summed from the day totals, so a month less its
+    edge days subtracts days of the same snapshot as the month."""
+    for ids in _groups(units):
+        delete = [TaskMonthTotals.month == month]
+        source = [TaskDayTotals.day >= month, TaskDayTotals.day < next_month(month)]
+        if ids is not None:
+            delete.append(TaskMonthTotals.unit_id.in_(ids))
+            source.append(TaskDayTotals.unit_id.in_(ids))
+        session.execute(sa.delete(TaskMonthTotals).where(*delete))
+        roll_up(session, TaskMonthTotals, TaskDayTotals, TASK_DAY[1:], sa.and_(*source), TASK_MEASURES, month)

@@ -108,7 +108,12 @@ def pieces(family: Family, start: Any, end: Any, today: Any, by_day: bool) -> li
     """(table, span) pairs whose signed sum is the days start..end."""
     if by_day or family.month is None:
         return [(family.day, Span("day", start, end))]
-    return [(family.month if s.grain == "month" else family.day, s) for s in spans(start, end, today)]
+    found = spans(start, end, today)
+    if family.day is RawTasks and any(s.grain == "day" for s in found):
+        # The tasks are live, the month table a snapshot of the last refresh: never mix the two (a
+        # task finished since would be subtracted as done but counted in the month as open).
+        return [(RawTasks, Span("day", start, end))]
+    return [(family.month if s.grain == "month" else family.day, s) for s in found]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from postal_hub.monitoring.models import (
     UnitMonthStats,
     UnitMonthTotals,
 )
+from postal_hub.monitoring.models_rollups import TaskDayTotals
 from postal_hub.monitoring.query import Filters, Scope
 from postal_hub.monitoring.refresh import ROLLUPS, RefreshResult, refresh
 from tests.conftest import ENGINE, TEST_CONFIG
@@ -457,3 +458,25 @@ def test_an_open_digitization_task_does_not_hold_back_a_dossier_the_unit_has_rec
     refresh(session, clock.now())
     fact = session.get(DossierFact, dossier.id)
     assert fact is not None and (fact.carriage_state, fact.late_carriage) == ("on_time", 0)
+
+
+def test_a_task_without_a_dossier_finished_without_an_event_reaches_the_day_and_month_tables(
+    session: Session, clock: FixedClock, w: dict[str, Any]
+) -> None:
+    """A guidance task has no dossier: its completion writes no event, yet its day row must follow,
+    or a month less its edge days would count it in the month and not take it out with its day."""
+    journey = trip(MONDAY, delivered_after=None)
+    journey.legs = [leg for leg in journey.legs if leg.task_type != "result_delivery"]
+    journey.legs.append(Leg("result_delivery", MONDAY + 3 * DAY))
+    dossier = past_dossier(session, w, journey)
+    refresh(session, clock.now())
+    task = session.scalar(
+        sa.select(Task).where(Task.dossier_code == dossier.code, Task.task_type == "result_delivery")
+    )
+    assert task is not None
+    task.dossier_code, task.status, task.completed_at = None, "cancelled", clock.now()
+    session.flush()
+    refresh(session, clock.now())
+    incremental = (snapshot(session, TaskMonthTotals, False), snapshot(session, TaskDayTotals, False))
+    refresh(session, clock.now(), full=True)
+    assert (snapshot(session, TaskMonthTotals, False), snapshot(session, TaskDayTotals, False)) == incremental

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from postal_hub.contracts.task_models import Task
 from postal_hub.monitoring import query, sources
 from postal_hub.monitoring.models import (
     MEASURES,
@@ -366,3 +367,22 @@ def test_the_contracts_lowest_in_compliance_come_first_with_how_many_there_are(
     lowest, count = query.task_lowest(session, ADMIN, NOVEMBER, "contract_id", clock.now(), limit=1)
     assert (count, [key for key, _t in lowest]) == (len(every), [worst[0][0]])
     assert len(every) == 2
+
+
+def test_a_task_changed_since_the_refresh_outside_the_run_leaves_the_groups_figures_alone(
+    session: Session, clock: FixedClock, spread: Spread
+) -> None:
+    """By procedure group the tasks are read live for odd days: never a month snapshot less live days,
+    which would count a task finished since the refresh that lies outside the run."""
+    before = _task_rows(query.task_summed(session, ADMIN, MOST_OF_NOVEMBER, ("group_id",), clock.now()))
+    first_days = sa.select(Task).where(
+        Task.created_at >= datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
+        Task.created_at < datetime(2026, 11, 2, 17, 0, tzinfo=UTC),
+    )
+    changed = list(session.scalars(first_days))
+    assert changed
+    for task in changed:
+        task.status = "cancelled"
+    session.flush()
+    after = _task_rows(query.task_summed(session, ADMIN, MOST_OF_NOVEMBER, ("group_id",), clock.now()))
+    assert after == before
