@@ -137,11 +137,33 @@ def views(session: Any) -> list[View]:
     return found
 
 
+def _time_statements(engine: Any, timed: list[tuple[float, str]]) -> None:
+    """Record each statement's time (for --statements): where a view's time goes."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        conn.info.setdefault("began", []).append(time.perf_counter())
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        began = conn.info["began"].pop()
+        tables = sorted(
+            {w for w in statement.replace(",", " ").split() if w.startswith(("stats_", "dossier_"))}
+        )
+        timed.append(
+            (time.perf_counter() - began, " ".join(statement.split())[:70] + f" [{' '.join(tables)}]")
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--goal", type=float, default=1.0, help="seconds; exit 1 if a view's max exceeds it")
+    parser.add_argument("--only", default="", help="time only the views whose name contains this")
+    parser.add_argument(
+        "--statements", action="store_true", help="after each view, its slowest SQL statements (last run)"
+    )
     args = parser.parse_args()
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": args.database_url})
     results = []
@@ -149,9 +171,15 @@ def main() -> int:
         session = db.session
         facts = session.scalar(sa.select(sa.func.count()).select_from(DossierFact))
         print(f"{facts:,} dossiers in the facts; {args.runs} runs per view; goal {args.goal:.2f} s\n")
+        timed: list[tuple[float, str]] = []
+        if args.statements:
+            _time_statements(db.engine, timed)
         for view in views(session):
+            if args.only not in view.name:
+                continue
             times = []
             for _ in range(args.runs):
+                timed.clear()
                 began = time.perf_counter()
                 view.run()
                 times.append(time.perf_counter() - began)
@@ -160,6 +188,8 @@ def main() -> int:
             print(
                 f"  {view.name:<58} median {results[-1][1]:6.3f} s   max {results[-1][2]:6.3f} s", flush=True
             )
+            for seconds, statement in sorted(timed, reverse=True)[:6]:
+                print(f"      {seconds:6.3f} s  {statement}")
     print("\n| view | median | max | first run |\n|---|---|---|---|")
     for name, median, slowest, first in results:
         print(f"| {name} | {median:.3f} s | {slowest:.3f} s | {first:.3f} s |")

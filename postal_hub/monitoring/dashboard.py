@@ -132,7 +132,10 @@ def ranked(
     shortfall = _shortfall_sql(g, unit_side)
     rounded = sa.func.round(sa.cast(shortfall, sa.Numeric(12, 4)), 1)
     stmt = (
-        sa.select(g).where(shortfall > 0).order_by(rounded.desc(), g.c.dossiers.desc(), g.c[key]).limit(limit)
+        sa.select(g, rounded.label("points"))
+        .where(shortfall > 0)
+        .order_by(rounded.desc(), g.c.dossiers.desc(), g.c[key])
+        .limit(limit)
     )
     top = []
     for row in session.execute(stmt):

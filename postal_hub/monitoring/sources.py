@@ -154,12 +154,17 @@ def piece_select(
     with_time: bool,
     raw_sums: Sequence[Any] = (),
 ) -> Any:
-    """One signed, grouped piece: its keys (and its day or month as `t`) and its measures."""
+    """One signed piece: its keys (and its day or month as `t`) and its measures.
+
+    Summary rows pass through with their sign and are summed once, by `grouped`: summing each piece
+    first would have PostgreSQL sum the pieces' bigint sums in numeric, several times slower and wide
+    enough to spill to disk. The tasks are counted here (per key), each count cast back to an integer
+    for the same reason."""
     cols = [column(source, k).label(k) for k in keys]
     if source is RawTasks:
-        sums = list(raw_sums)
+        sums = [sa.cast(_signed(s, span.sign), sa.Integer) for s in raw_sums]
         stmt = (
-            sa.select(*cols, *[_signed(s, span.sign).label(m) for s, m in zip(sums, measures, strict=True)])
+            sa.select(*cols, *[s.label(m) for s, m in zip(sums, measures, strict=True)])
             .select_from(Task)
             .join(PostOffice, PostOffice.id == Task.post_office_id)
             .outerjoin(Procedure, Procedure.id == Task.procedure_id)
@@ -170,7 +175,7 @@ def piece_select(
         )
         time_col = None
     else:
-        signed = [_signed(sa.func.sum(getattr(source, m)), span.sign) for m in measures]
+        signed = [_signed(getattr(source, m), span.sign) for m in measures]
         stmt = sa.select(*cols, *[s.label(m) for s, m in zip(signed, measures, strict=True)])
         if span.grain == "month":
             time_col = source.month
@@ -188,7 +193,9 @@ def piece_select(
         stmt = stmt.where(column(source, name) == value)
     for name, values in where.within:
         stmt = stmt.where(column(source, name).in_(values))
-    group = [column(source, k) for k in keys] + ([time_col] if with_time else [])
+    if source is not RawTasks:
+        return stmt
+    group = [column(source, k) for k in keys]
     return stmt.group_by(*group) if group else stmt
 
 
