@@ -159,3 +159,17 @@ class TaskContractMonth(_TaskMeasures, Base):
     unit_id: Mapped[int] = mapped_column(sa.Integer)
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+
+
+# Every roll-up, for full rebuilds and the tests that compare them.
+ROLLUPS = (
+    MonthStats,
+    OfficeDayTotals,
+    UnitDayTotals,
+    OfficeUnitMonth,
+    TaskDayTotals,
+    TaskTypeDay,
+    TaskTypeMonth,
+    TaskContractDay,
+    TaskContractMonth,
+)

@@ -167,7 +167,7 @@ def tables_read(
     scope: Scope, filters: Filters, group_by: Sequence[str] = (), time_grain: str | None = None
 ) -> list[Any]:
     """The tables a question is read from, in the order of its pieces (for tests and the benchmark)."""
-    family = choose_source(scope, filters, group_by, time_grain)
+    family = choose_source(scope, filters, group_by)
     by_day = time_grain in ("day", "week")
     return [table for table, _span in pieces(family, filters.start, filters.end, filters.today, by_day)]
 
@@ -180,7 +180,7 @@ def summed_select(
     measures: Sequence[str] = MEASURES,
 ) -> Any:
     """The grouped subquery behind `summed`, for callers that rank or limit in SQL."""
-    family = choose_source(scope, filters, group_by, time_grain)
+    family = choose_source(scope, filters, group_by)
     where = where_of(scope, filters)
     return grouped(family, filters.start, filters.end, filters.today, group_by, measures, where, time_grain)
 

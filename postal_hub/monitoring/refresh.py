@@ -36,30 +36,16 @@ from postal_hub.monitoring.models import (
     UnitMonthStats,
     UnitMonthTotals,
 )
-from postal_hub.monitoring.models_rollups import (
-    MonthStats,
-    OfficeDayTotals,
-    OfficeUnitMonth,
-    TaskContractDay,
-    TaskContractMonth,
-    TaskDayTotals,
-    TaskTypeDay,
-    TaskTypeMonth,
-    UnitDayTotals,
+from postal_hub.monitoring.models_rollups import ROLLUPS
+from postal_hub.monitoring.summing import (
+    id_groups,
+    insert_sums,
+    local_midnight_utc,
+    month_start,
+    next_month,
+    task_sums,
 )
-from postal_hub.monitoring.summing import insert_sums, local_midnight_utc, month_start, next_month, task_sums
 
-ROLLUPS = (
-    MonthStats,
-    OfficeDayTotals,
-    UnitDayTotals,
-    OfficeUnitMonth,
-    TaskDayTotals,
-    TaskTypeDay,
-    TaskTypeMonth,
-    TaskContractDay,
-    TaskContractMonth,
-)
 STATE_ID = 1
 CHUNK = 5000
 
@@ -203,29 +189,25 @@ def rebuild_task_months(
     dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
     group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
     group_id = sa.func.coalesce(Procedure.group_id, 0)
+    keys = [*group, group_id]
     for month in month_list:
-        chunks: list[list[int] | None] = [None]
-        if units is not None:
-            ids = sorted(units.get(month, set()))
-            chunks = [ids[i : i + 1000] for i in range(0, len(ids), 1000)]
-        for chunk in chunks:
-            for table, keys in ((TaskMonthStats, [*group, group_id]),):
-                delete = sa.delete(table).where(table.month == month)
-                select = (
-                    sa.select(sa.literal(month, sa.Date), *keys, *task_sums(now))
-                    .join(PostOffice, PostOffice.id == Task.post_office_id)
-                    .outerjoin(Procedure, Procedure.id == Task.procedure_id)
-                    .where(
-                        Task.created_at >= local_midnight_utc(month),
-                        Task.created_at < local_midnight_utc(next_month(month)),
-                    )
-                    .group_by(*keys)
+        for chunk in id_groups(None if units is None else units.get(month, set())):
+            delete = sa.delete(TaskMonthStats).where(TaskMonthStats.month == month)
+            select = (
+                sa.select(sa.literal(month, sa.Date), *keys, *task_sums(now))
+                .join(PostOffice, PostOffice.id == Task.post_office_id)
+                .outerjoin(Procedure, Procedure.id == Task.procedure_id)
+                .where(
+                    Task.created_at >= local_midnight_utc(month),
+                    Task.created_at < local_midnight_utc(next_month(month)),
                 )
-                if chunk is not None:
-                    delete = delete.where(table.unit_id.in_(chunk))
-                    select = select.where(Task.unit_id.in_(chunk))
-                session.execute(delete)
-                session.execute(sa.insert(table).from_select([*dims, *TASK_MEASURES], select))
+                .group_by(*keys)
+            )
+            if chunk is not None:
+                delete = delete.where(TaskMonthStats.unit_id.in_(chunk))
+                select = select.where(Task.unit_id.in_(chunk))
+            session.execute(delete)
+            session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
     return len(month_list)
 
 

@@ -29,7 +29,7 @@ from postal_hub.monitoring.models_rollups import (
     UnitDayTotals,
 )
 from postal_hub.monitoring.summing import (
-    chunks,
+    id_groups,
     insert_sums,
     local_midnight_utc,
     month_start,
@@ -49,11 +49,6 @@ TASK_TYPE = ("task_type", "operator_id", "province_code")
 TASK_CONTRACT = ("contract_id", "unit_id", "operator_id", "province_code")
 
 
-def _groups(ids: set[int] | None) -> list[list[int] | None]:
-    """The ids in chunks for IN lists; [None] (every id) when none are given."""
-    return [None] if ids is None else list(chunks(ids))
-
-
 def rebuild_fact_days(
     session: Session, days: Iterable[date], offices: Touched = None, units: Touched = None
 ) -> None:
@@ -65,7 +60,7 @@ def rebuild_fact_days(
             (OfficeDayTotals, OFFICE_DAY, "office_id", offices),
             (UnitDayTotals, UNIT_DAY, "unit_id", units),
         ):
-            for ids in _groups(None if touched is None else touched.get(day, set())):
+            for ids in id_groups(None if touched is None else touched.get(day, set())):
                 delete = [table.day == day]
                 facts = [DossierFact.day == day]
                 if ids is not None:
@@ -83,7 +78,7 @@ def rebuild_office_unit_months(session: Session, months: Iterable[date], offices
     """Office-unit month rows of these months, for the offices touched (or every office)."""
     for month in sorted(set(months)):
         in_month = [DossierFact.day >= month, DossierFact.day < next_month(month)]
-        for ids in _groups(None if offices is None else offices.get(month, set())):
+        for ids in id_groups(None if offices is None else offices.get(month, set())):
             delete = [OfficeUnitMonth.month == month]
             facts = list(in_month)
             if ids is not None:
@@ -101,7 +96,7 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
     months: dict[date, set[int] | None] = {}
     for day in day_list:
         ids_of_day = None if units is None else units.get(day, set())
-        for ids in _groups(ids_of_day):
+        for ids in id_groups(ids_of_day):
             delete = [TaskDayTotals.day == day]
             select = (
                 sa.select(sa.literal(day, sa.Date), *keys, *task_sums(now))
@@ -144,7 +139,7 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
         in_month = [TaskTypeDay.day >= month, TaskTypeDay.day < next_month(month)]
         session.execute(sa.delete(TaskTypeMonth).where(TaskTypeMonth.month == month))
         roll_up(session, TaskTypeMonth, TaskTypeDay, TASK_TYPE, sa.and_(*in_month), TASK_MEASURES, month)
-        for ids in _groups(ids_of_month):
+        for ids in id_groups(ids_of_month):
             delete = [TaskContractMonth.month == month]
             source = [TaskContractDay.day >= month, TaskContractDay.day < next_month(month)]
             if ids is not None:
@@ -165,7 +160,7 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
 def _roll_task_totals(session: Session, month: date, units: set[int] | None) -> None:
     """TaskMonthTotals of the month (for these units) summed from the day totals, so a month less its
     edge days subtracts days of the same snapshot as the month."""
-    for ids in _groups(units):
+    for ids in id_groups(units):
         delete = [TaskMonthTotals.month == month]
         source = [TaskDayTotals.day >= month, TaskDayTotals.day < next_month(month)]
         if ids is not None:

@@ -78,3 +78,8 @@ def roll_up(
 def chunks(ids: set[int] | list[int], size: int = 1000) -> list[list[int]]:
     ordered = sorted(ids)
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def id_groups(ids: set[int] | None) -> list[list[int] | None]:
+    """Ids in chunks for IN lists; [None] (every id) when none are given: a full rebuild."""
+    return [None] if ids is None else list(chunks(ids))

@@ -31,9 +31,9 @@ from postal_hub.monitoring.models import (
     UnitMonthStats,
     UnitMonthTotals,
 )
-from postal_hub.monitoring.models_rollups import TaskDayTotals
+from postal_hub.monitoring.models_rollups import ROLLUPS, TaskDayTotals
 from postal_hub.monitoring.query import Filters, Scope
-from postal_hub.monitoring.refresh import ROLLUPS, RefreshResult, refresh
+from postal_hub.monitoring.refresh import RefreshResult, refresh
 from tests.conftest import ENGINE, TEST_CONFIG
 from tests.factories_monitoring import MONDAY, Leg, past_dossier, trip, world
 from tests.fakes import FixedClock
