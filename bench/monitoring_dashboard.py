@@ -108,11 +108,23 @@ def views(session: Any) -> list[View]:
         View(
             "national, group HT (civil status), quarter", dashboard(national, QUARTER, group_id=civil_status)
         ),
+        View(
+            "national, group HT (civil status), last 30 days",
+            dashboard(national, LAST_30, group_id=civil_status),
+        ),
         View("national, channel pickup, quarter", dashboard(national, QUARTER, channel="pickup")),
         View("national, channel pickup, last 30 days", dashboard(national, LAST_30, channel="pickup")),
         View(
             "supervisor, channel counter + group HT, quarter",
             dashboard(supervisor, QUARTER, channel="counter", group_id=civil_status),
+        ),
+        View(
+            "supervisor, channel counter + group HT, last 30 days",
+            dashboard(supervisor, LAST_30, channel="counter", group_id=civil_status),
+        ),
+        View(
+            f"office {office.code} (busiest), group HT, quarter",
+            dashboard(national, QUARTER, office_id=office.id, group_id=civil_status),
         ),
     ]
     try:

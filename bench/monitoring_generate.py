@@ -11,7 +11,7 @@ Fast, and the same rules as the app: the journeys come from the demo history's `
 itself (with a working calendar turned into a lookup table, checked against the real one first), rows
 stream into PostgreSQL through COPY, one connection per table, with the tables' indexes and foreign
 keys dropped during the load and rebuilt after, and the summaries are built by the refresh module's
-own `rebuild_days`, `rebuild_months` and `rebuild_task_months`. See bench/README.md.
+own `rebuild_days` and `rebuild_months` and the roll-ups' `rebuild_task_days`. See bench/README.md.
 
 Usage: .venv/bin/python bench/monitoring_generate.py [--database-url URL] [--scale 0.0833] [--seed 1]
 (The database is created if missing, and its `public` schema dropped and recreated: use a scratch one.)
@@ -1103,25 +1103,32 @@ def verify_facts(session: Any, total: int, rng: random.Random, sample: int = 2_0
     return len(ids), differ
 
 
-def build_summaries(app: Any, newest: dict[str, int]) -> dict[str, float]:
-    """Every summary and roll-up, by the refresh module's own rebuilds, then the refresh state."""
+def build_summaries(app: Any, newest: dict[str, int], tasks_only: bool = False) -> dict[str, float]:
+    """Every summary and roll-up (or only the task tables), by the refresh module's own rebuilds,
+    then the refresh state."""
     from postal_hub.monitoring import rollups
+    from postal_hub.monitoring.models import TaskMonthTotals
+    from postal_hub.monitoring.models_rollups import ROLLUPS, TaskDayTotals
 
+    task_tables = [TaskMonthTotals, *(t for t in ROLLUPS if t.__tablename__.startswith("stats_task_"))]
+    assert TaskDayTotals in task_tables
     step = time.time()
     with app.app_context():
         session = db.session
         session.execute(sa.delete(RefreshState))
         days = [date(YEAR, 1, 1) + timedelta(days=n) for n in range(366 + 3)]
         months = {d.replace(day=1) for d in days}
-        refresh.rebuild_days(session, days)
-        session.commit()
-        log(f"  daily summaries and day roll-ups: {time.time() - step:.0f} s")
-        refresh.rebuild_months(session, months)
-        session.commit()
-        log(f"  office, unit and office-unit monthly summaries: {time.time() - step:.0f} s")
-        refresh.rebuild_task_months(session, months, NOW)
-        session.commit()
+        if not tasks_only:
+            refresh.rebuild_days(session, days)
+            session.commit()
+            log(f"  daily summaries and day roll-ups: {time.time() - step:.0f} s")
+            refresh.rebuild_months(session, months)
+            session.commit()
+            log(f"  office, unit and office-unit monthly summaries: {time.time() - step:.0f} s")
+        for table in task_tables:  # TRUNCATE, not DELETE: a rebuild leaves no dead rows behind
+            session.execute(sa.text(f"TRUNCATE {table.__tablename__}"))
         rollups.rebuild_task_days(session, days, NOW)
+        session.commit()
         log(f"  task summaries: {time.time() - step:.0f} s")
         # Everything is read: a worker's next round starts after the newest ids.
         state = {f"{side}_{name}": value for side in ("last", "seen") for name, value in newest.items()}
@@ -1130,9 +1137,10 @@ def build_summaries(app: Any, newest: dict[str, int]) -> dict[str, float]:
     return {"summary tables and roll-ups (refresh.rebuild_*, rollups.rebuild_task_days)": time.time() - step}
 
 
-def summaries_only(url: str) -> int:
+def summaries_only(url: str, tasks_only: bool = False) -> int:
     """Rebuild the summaries of a database generated earlier, after migrating it to the newest schema
-    (new roll-up tables are filled the way a full generation fills them)."""
+    (new roll-up tables are filled the way a full generation fills them); `tasks_only` after a change
+    to the task tables alone."""
     began = time.time()
     migrate.upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
@@ -1149,7 +1157,7 @@ def summaries_only(url: str) -> int:
                 ("task_id", "tasks"),
             )
         }
-    timings = build_summaries(app, newest)
+    timings = build_summaries(app, newest, tasks_only)
     vacuum(url)
     for name, seconds in timings.items():
         log(f"  {seconds / 60:7.1f} min  {name}")
@@ -1189,9 +1197,14 @@ def main() -> int:
         action="store_true",
         help="migrate a database generated earlier and rebuild its summaries and roll-ups only",
     )
+    parser.add_argument(
+        "--tasks-only",
+        action="store_true",
+        help="with --summaries-only: rebuild the task tables alone (after a change to them only)",
+    )
     args = parser.parse_args()
     if args.summaries_only:
-        return summaries_only(args.database_url)
+        return summaries_only(args.database_url, args.tasks_only)
     url, total = args.database_url, round(FULL_DOSSIERS * args.scale)
     began = time.time()
     free = shutil.disk_usage("/").free

@@ -25,6 +25,8 @@ class Task(Base):
         # Monitoring sums tasks by the month they were opened.
         sa.Index("ix_tasks_created_at", "created_at"),
         sa.Index("ix_tasks_completed_at", "completed_at"),
+        # An office's tasks over a period (its dashboard): no summary table keeps tasks by office.
+        sa.Index("ix_tasks_office_created", "post_office_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from postal_hub.contracts.models import Contract
 from postal_hub.core.orgs.models import Organization, PostOffice
 from postal_hub.core.users.models import Role, User
 from postal_hub.monitoring import targets
-from postal_hub.monitoring.models import DossierFact
+from postal_hub.monitoring.models import SERIES_MEASURES, DossierFact
 from postal_hub.monitoring.query import (
     Filters,
     Scope,
@@ -239,7 +239,9 @@ def build_dashboard(
     previous = summed(session, scope, previous_filters)[0][1]
     channels = [(str(k[0]), t) for k, t in summed(session, scope, filters, ("channel",))]
     groups = [(int(k[0]), t) for k, t in summed(session, scope, filters, ("group_id",))]
-    series = [(k[0], t) for k, t in summed(session, scope, filters, (), time_grain=grain)]
+    series = [
+        (k[0], t) for k, t in summed(session, scope, filters, (), time_grain=grain, measures=SERIES_MEASURES)
+    ]
     task_types = [(str(k[0]), t) for k, t in task_summed(session, scope, filters, ("task_type",), now)]
     by_contract, contract_count = task_lowest(session, scope, filters, "contract_id", now, RANKED)
     numbers = {

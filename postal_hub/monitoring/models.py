@@ -49,6 +49,32 @@ MEASURES: tuple[str, ...] = (
     "unit_satisfied",
 )
 
+# What a dashboard's series charts (volume, on time, both satisfactions): a series sums only these.
+SERIES_MEASURES: tuple[str, ...] = (
+    "dossiers",
+    "closed",
+    "on_time",
+    "postal_rated",
+    "postal_satisfied",
+    "unit_rated",
+    "unit_satisfied",
+)
+
+# Carried in a few indexes (PostgreSQL INCLUDE) with the dimensions, so that what reads many rows of
+# a wide table is answered from the index alone: the facts' day and unit-day indexes (the odd days of
+# a national ranking, and a unit viewer's series and office ranking, under a group or channel filter,
+# for which no summary table would be small enough to keep) and the ranking indexes of the office and
+# unit months (national rankings under a group or channel filter). It holds the series measures and
+# what both rankings judge (tests keep it so).
+COVERED_MEASURES: tuple[str, ...] = (
+    *SERIES_MEASURES,
+    "digitized",
+    "wait_timed",
+    "wait_ok",
+    "unit_done",
+    "unit_on_time",
+)
+
 TASK_MEASURES: tuple[str, ...] = (
     "tasks",
     "tasks_done",
@@ -105,9 +131,29 @@ class DossierFact(_Measures, Base):
 
     __tablename__ = "dossier_facts"
     __table_args__ = (
-        sa.Index("ix_dossier_facts_day", "day"),
-        # With the office, a unit's served offices are read from the index alone (staffing).
-        sa.Index("ix_dossier_facts_unit_day", "unit_id", "day", "office_id"),
+        # Covering (see COVERED_MEASURES): the odd days of a national ranking under a group or channel.
+        sa.Index(
+            "ix_dossier_facts_day",
+            "day",
+            postgresql_include=[
+                "office_id",
+                "unit_id",
+                "group_id",
+                "channel",
+                "province_code",
+                "operator_id",
+                *COVERED_MEASURES,
+            ],
+        ),
+        # With the office, a unit's served offices are read from the index alone (staffing); with the
+        # other dimensions and the covered measures, so are its series and rankings (see above).
+        sa.Index(
+            "ix_dossier_facts_unit_day",
+            "unit_id",
+            "day",
+            "office_id",
+            postgresql_include=["group_id", "channel", "province_code", "operator_id", *COVERED_MEASURES],
+        ),
         sa.Index("ix_dossier_facts_office_day", "office_id", "day"),
         sa.Index("ix_dossier_facts_next_due_at", "next_due_at"),
     )
@@ -154,7 +200,16 @@ class OfficeMonthStats(_Measures, Base):
     """Per month and post office: rankings of offices and the views of one operator's offices."""
 
     __tablename__ = "stats_office_month"
-    __table_args__ = (sa.Index("ix_stats_office_month_month", "month", "office_id"),)
+    __table_args__ = (
+        sa.Index("ix_stats_office_month_month", "month", "office_id"),
+        sa.Index(
+            "ix_stats_office_month_ranking",
+            "month",
+            "channel",
+            "group_id",
+            postgresql_include=["office_id", "province_code", "operator_id", *COVERED_MEASURES],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)
@@ -169,7 +224,16 @@ class UnitMonthStats(_Measures, Base):
     """Per month and one-stop unit: rankings of units, the supervisors' views and the quarterly report."""
 
     __tablename__ = "stats_unit_month"
-    __table_args__ = (sa.Index("ix_stats_unit_month_month", "month", "unit_id"),)
+    __table_args__ = (
+        sa.Index("ix_stats_unit_month_month", "month", "unit_id"),
+        sa.Index(
+            "ix_stats_unit_month_ranking",
+            "month",
+            "channel",
+            "group_id",
+            postgresql_include=["unit_id", "province_code", "operator_id", *COVERED_MEASURES],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)
@@ -178,22 +242,6 @@ class UnitMonthStats(_Measures, Base):
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     group_id: Mapped[int] = mapped_column(sa.Integer)
     channel: Mapped[str] = mapped_column(sa.String(10))
-
-
-class TaskMonthStats(_TaskMeasures, Base):
-    """Tasks per month they were created, contract, type and unit: SLA compliance per type and contract."""
-
-    __tablename__ = "stats_task_month"
-    __table_args__ = (sa.Index("ix_stats_task_month_month", "month", "unit_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(sa.Date)
-    contract_id: Mapped[int] = mapped_column(sa.Integer)
-    task_type: Mapped[str] = mapped_column(sa.String(30))
-    unit_id: Mapped[int] = mapped_column(sa.Integer)
-    operator_id: Mapped[int] = mapped_column(sa.Integer)
-    province_code: Mapped[str] = mapped_column(sa.String(8))
-    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class OfficeMonthTotals(_Measures, Base):
@@ -224,7 +272,9 @@ class UnitMonthTotals(_Measures, Base):
 
 
 class TaskMonthTotals(_TaskMeasures, Base):
-    """Tasks per month, contract, type, unit, operator and province, every procedure group together."""
+    """Tasks per month they were opened, contract, type, unit, operator, province and procedure group
+    (every office together): summed from `TaskDayTotals`, so a month less its edge days subtracts days
+    of the same snapshot."""
 
     __tablename__ = "stats_task_month_totals"
     __table_args__ = (sa.Index("ix_stats_task_month_totals_month", "month", "unit_id"),)
@@ -236,6 +286,7 @@ class TaskMonthTotals(_TaskMeasures, Base):
     unit_id: Mapped[int] = mapped_column(sa.Integer)
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class RefreshState(Base):

@@ -87,7 +87,8 @@ class OfficeUnitMonth(_Measures, Base):
 
 
 class TaskDayTotals(_TaskMeasures, Base):
-    """Tasks per local day they were created, contract, type and unit (every group together)."""
+    """Tasks per local day they were created, contract, type, unit and procedure group (every office
+    together): the base every other task table is summed from."""
 
     __tablename__ = "stats_task_day"
     __table_args__ = (
@@ -102,11 +103,12 @@ class TaskDayTotals(_TaskMeasures, Base):
     unit_id: Mapped[int] = mapped_column(sa.Integer)
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class TaskTypeDay(_TaskMeasures, Base):
-    """Tasks per local day, type, province and operator: compliance by type for national and
-    provincial views, without one row per contract."""
+    """Tasks per local day, type, procedure group, province and operator: compliance by type for
+    national and provincial views, without one row per contract."""
 
     __tablename__ = "stats_task_type_day"
     __table_args__ = (sa.Index("ix_stats_task_type_day_day", "day"),)
@@ -116,6 +118,7 @@ class TaskTypeDay(_TaskMeasures, Base):
     task_type: Mapped[str] = mapped_column(sa.String(30))
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class TaskTypeMonth(_TaskMeasures, Base):
@@ -127,10 +130,11 @@ class TaskTypeMonth(_TaskMeasures, Base):
     task_type: Mapped[str] = mapped_column(sa.String(30))
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class TaskContractDay(_TaskMeasures, Base):
-    """Tasks per local day and contract, every type together: compliance by contract."""
+    """Tasks per local day, contract and procedure group, every type together: compliance by contract."""
 
     __tablename__ = "stats_task_contract_day"
     __table_args__ = (
@@ -144,6 +148,7 @@ class TaskContractDay(_TaskMeasures, Base):
     unit_id: Mapped[int] = mapped_column(sa.Integer)
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class TaskContractMonth(_TaskMeasures, Base):
@@ -159,6 +164,7 @@ class TaskContractMonth(_TaskMeasures, Base):
     unit_id: Mapped[int] = mapped_column(sa.Integer)
     operator_id: Mapped[int] = mapped_column(sa.Integer)
     province_code: Mapped[str] = mapped_column(sa.String(8))
+    group_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 # Every roll-up, for full rebuilds and the tests that compare them.

@@ -18,32 +18,25 @@ from sqlalchemy.orm import Session
 
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import to_local
-from postal_hub.core.orgs.models import PostOffice
-from postal_hub.core.procedures.models import Procedure
 from postal_hub.delivery.models import SatisfactionRating
 from postal_hub.intake.models import Dossier, DossierEvent
 from postal_hub.monitoring import rollups
 from postal_hub.monitoring.facts import OPEN_TASK, Written, write_facts
 from postal_hub.monitoring.models import (
-    TASK_MEASURES,
     DailyStats,
     DossierFact,
     OfficeMonthStats,
     OfficeMonthTotals,
     RefreshState,
-    TaskMonthStats,
     TaskMonthTotals,
     UnitMonthStats,
     UnitMonthTotals,
 )
 from postal_hub.monitoring.models_rollups import ROLLUPS
 from postal_hub.monitoring.summing import (
-    id_groups,
     insert_sums,
-    local_midnight_utc,
     month_start,
     next_month,
-    task_sums,
 )
 
 STATE_ID = 1
@@ -179,38 +172,6 @@ def rebuild_months(
     return len(month_list)
 
 
-def rebuild_task_months(
-    session: Session, months: Iterable[date], now: datetime, units: dict[date, set[int]] | None = None
-) -> int:
-    """TaskMonthStats of these months, from the tasks: of the units given per month, or whole months.
-    (Their totals over groups are summed from the day tables, in `rollups.rebuild_task_days`, so the
-    month and day tables always agree: a month less its edge days subtracts the same snapshot.)"""
-    month_list = sorted(set(months))
-    dims = ("month", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
-    group = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
-    group_id = sa.func.coalesce(Procedure.group_id, 0)
-    keys = [*group, group_id]
-    for month in month_list:
-        for chunk in id_groups(None if units is None else units.get(month, set())):
-            delete = sa.delete(TaskMonthStats).where(TaskMonthStats.month == month)
-            select = (
-                sa.select(sa.literal(month, sa.Date), *keys, *task_sums(now))
-                .join(PostOffice, PostOffice.id == Task.post_office_id)
-                .outerjoin(Procedure, Procedure.id == Task.procedure_id)
-                .where(
-                    Task.created_at >= local_midnight_utc(month),
-                    Task.created_at < local_midnight_utc(next_month(month)),
-                )
-                .group_by(*keys)
-            )
-            if chunk is not None:
-                delete = delete.where(TaskMonthStats.unit_id.in_(chunk))
-                select = select.where(Task.unit_id.in_(chunk))
-            session.execute(delete)
-            session.execute(sa.insert(TaskMonthStats).from_select([*dims, *TASK_MEASURES], select))
-    return len(month_list)
-
-
 def _task_days(
     session: Session, state: RefreshState, codes: list[str], task_max: int, now: datetime
 ) -> dict[date, set[int]]:
@@ -285,7 +246,6 @@ def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
         DailyStats,
         OfficeMonthStats,
         UnitMonthStats,
-        TaskMonthStats,
         OfficeMonthTotals,
         UnitMonthTotals,
         TaskMonthTotals,
@@ -310,7 +270,6 @@ def _rebuild_everything(session: Session, now: datetime) -> RefreshResult:
     rebuild_months(session, months)
     first = session.scalar(sa.select(sa.func.min(Task.created_at)))
     task_months = _all_months(to_local(first).date(), to_local(now).date()) if first else set()
-    rebuild_task_months(session, task_months, now)
     if first:
         first_day, last_day = to_local(first).date(), to_local(now).date()
         task_days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
@@ -336,12 +295,9 @@ def _rewrite_changed(
     )
     rebuild_months(session, months, offices, units)
     task_days = _task_days(session, state, written.codes, maxima[2], now)
-    task_units: dict[date, set[int]] = {}
-    for day, unit_ids in task_days.items():
-        task_units.setdefault(month_start(day), set()).update(unit_ids)
-    rebuild_task_months(session, task_units.keys(), now, task_units)
     rollups.rebuild_task_days(session, task_days.keys(), now, task_days)
-    return RefreshResult(written.dossiers, len(days), len(months), len(task_units))
+    task_months = {month_start(day) for day in task_days}
+    return RefreshResult(written.dossiers, len(days), len(months), len(task_months))
 
 
 def _merge(a: dict[date, set[int]], b: dict[date, set[int]]) -> dict[date, set[int]]:

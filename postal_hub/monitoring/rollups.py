@@ -2,8 +2,9 @@
 
 Office and unit day rows, office-unit month rows and task day rows are rebuilt for the offices and
 units touched on each day (a round touches few); the national roll-ups (MonthStats, the task tables by
-type, the month tables by contract) are summed from those day tables, a few thousand rows a day, never
-from the facts or tasks again. `None` for the touched ids rebuilds whole days (a full rebuild).
+type and by contract, and every task month table) are summed from those day tables, a few thousand
+rows a day, never from the facts or tasks again. `None` for the touched ids rebuilds whole days (a
+full rebuild).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.orgs.models import PostOffice
+from postal_hub.core.procedures.models import Procedure
 from postal_hub.monitoring.models import MEASURES, TASK_MEASURES, DailyStats, DossierFact, TaskMonthTotals
 from postal_hub.monitoring.models_rollups import (
     MonthStats,
@@ -44,9 +46,9 @@ OFFICE_DAY = ("day", "office_id", "province_code", "operator_id")
 UNIT_DAY = ("day", "unit_id", "province_code", "operator_id")
 NATIONAL = ("province_code", "operator_id", "group_id", "channel")
 OFFICE_UNIT = ("month", "office_id", "unit_id", "province_code", "operator_id")
-TASK_DAY = ("day", "contract_id", "task_type", "unit_id", "operator_id", "province_code")
-TASK_TYPE = ("task_type", "operator_id", "province_code")
-TASK_CONTRACT = ("contract_id", "unit_id", "operator_id", "province_code")
+TASK_DAY = ("day", "contract_id", "task_type", "unit_id", "operator_id", "province_code", "group_id")
+TASK_TYPE = ("task_type", "operator_id", "province_code", "group_id")
+TASK_CONTRACT = ("contract_id", "unit_id", "operator_id", "province_code", "group_id")
 
 
 def rebuild_fact_days(
@@ -92,7 +94,15 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
     """Task day totals of these days from the tasks (for the units touched), the day tables by contract
     and by type from them, and the month tables by type and contract from those."""
     day_list = sorted(set(days))
-    keys = [Task.contract_id, Task.task_type, Task.unit_id, Task.operator_id, PostOffice.province_code]
+    group_id = sa.func.coalesce(Procedure.group_id, 0)
+    keys = [
+        Task.contract_id,
+        Task.task_type,
+        Task.unit_id,
+        Task.operator_id,
+        PostOffice.province_code,
+        group_id,
+    ]
     months: dict[date, set[int] | None] = {}
     for day in day_list:
         ids_of_day = None if units is None else units.get(day, set())
@@ -101,6 +111,7 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
             select = (
                 sa.select(sa.literal(day, sa.Date), *keys, *task_sums(now))
                 .join(PostOffice, PostOffice.id == Task.post_office_id)
+                .outerjoin(Procedure, Procedure.id == Task.procedure_id)
                 .where(
                     Task.created_at >= local_midnight_utc(day),
                     Task.created_at < local_midnight_utc(day + timedelta(days=1)),

@@ -3,9 +3,9 @@
 A family is a set of dimensions with a month table and a day table holding the same measures summed
 over just those dimensions; the smallest family holding every dimension a question needs answers it.
 A question over whole months reads the month table; other days come from the family's day table, or
-from the facts (and, for tasks, from the tasks themselves) where a family keeps no day table because it
-would be nearly as big as the facts. The pieces are summed with their signs in one statement (see
-`spans`), so the database returns only the grouped rows, never the facts.
+from the facts (and, for an office's tasks, from the tasks themselves) where a family keeps no day
+table because it would be nearly as big as the facts. The pieces are summed with their signs in one
+statement (see `spans`), so the database returns only the grouped rows, never the facts.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from postal_hub.monitoring.models import (
     DossierFact,
     OfficeMonthStats,
     OfficeMonthTotals,
-    TaskMonthStats,
     TaskMonthTotals,
     UnitMonthStats,
     UnitMonthTotals,
@@ -84,15 +83,16 @@ FACT_FAMILIES = (
     _family(FACT_COLUMNS, None, DossierFact),
 )
 
+# Every task table keeps the procedure group; only an office's tasks are counted from the tasks
+# themselves (by the index on office and day opened): by office there would be nearly a row per task.
 TASK_FAMILIES = (
-    _family(("task_type", "province_code", "operator_id"), TaskTypeMonth, TaskTypeDay),
-    _family(("contract_id", "unit_id", "operator_id", "province_code"), TaskContractMonth, TaskContractDay),
+    _family(("task_type", "province_code", "operator_id", "group_id"), TaskTypeMonth, TaskTypeDay),
     _family(
-        ("contract_id", "task_type", "unit_id", "operator_id", "province_code"),
-        TaskMonthTotals,
-        TaskDayTotals,
+        ("contract_id", "unit_id", "operator_id", "province_code", "group_id"),
+        TaskContractMonth,
+        TaskContractDay,
     ),
-    _family(TASK_COLUMNS[:-1], TaskMonthStats, RawTasks),
+    _family(TASK_COLUMNS[:-1], TaskMonthTotals, TaskDayTotals),
     _family(TASK_COLUMNS, None, RawTasks),
 )
 
@@ -108,12 +108,9 @@ def pieces(family: Family, start: Any, end: Any, today: Any, by_day: bool) -> li
     """(table, span) pairs whose signed sum is the days start..end."""
     if by_day or family.month is None:
         return [(family.day, Span("day", start, end))]
-    found = spans(start, end, today)
-    if family.day is RawTasks and any(s.grain == "day" for s in found):
-        # The tasks are live, the month table a snapshot of the last refresh: never mix the two (a
-        # task finished since would be subtracted as done but counted in the month as open).
-        return [(RawTasks, Span("day", start, end))]
-    return [(family.month if s.grain == "month" else family.day, s) for s in found]
+    # A family's month and day tables are the same snapshot (the month summed from the days), so a
+    # month less its edge days is exact. The tasks themselves are live and have no month table.
+    return [(family.month if s.grain == "month" else family.day, s) for s in spans(start, end, today)]
 
 
 @dataclass(frozen=True)

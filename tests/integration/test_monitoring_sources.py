@@ -372,8 +372,9 @@ def test_the_contracts_lowest_in_compliance_come_first_with_how_many_there_are(
 def test_a_task_changed_since_the_refresh_outside_the_run_leaves_the_groups_figures_alone(
     session: Session, clock: FixedClock, spread: Spread
 ) -> None:
-    """By procedure group the tasks are read live for odd days: never a month snapshot less live days,
-    which would count a task finished since the refresh that lies outside the run."""
+    """By procedure group the tasks are read as a month less its edge days, both of one snapshot: never
+    a month snapshot less live days, which would count a task finished since the refresh that lies
+    outside the run."""
     before = _task_rows(query.task_summed(session, ADMIN, MOST_OF_NOVEMBER, ("group_id",), clock.now()))
     first_days = sa.select(Task).where(
         Task.created_at >= datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
