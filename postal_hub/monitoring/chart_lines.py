@@ -108,9 +108,41 @@ def _target_key(x: float, y: float) -> str:
     )
 
 
+LABEL_STEP = 13.0  # a value label's height, with a little air
+
+
+def _label_width(text: str) -> float:
+    return len(text) * AXIS_FONT * 0.6 + 4
+
+
+def _spread_ends(ends: list[tuple[float, float, str]]) -> list[float]:
+    """The y of each series' end label, moved down where it would sit on another's: several lines often
+    end at the same point (100 % on time and 100 % satisfied), and their labels would print as one
+    smudge. Labels are placed top first; one that overlaps a placed label moves below it."""
+    placed: list[tuple[float, float, float]] = []  # x, y, width
+    ys = [0.0] * len(ends)
+    for index in sorted(range(len(ends)), key=lambda k: ends[k][1]):
+        x, y, text = ends[index]
+        width = _label_width(text)
+        moved = True
+        while moved:
+            moved = False
+            for px, py, pw in placed:
+                if abs(px - x) < (pw + width) / 2 and abs(py - y) < LABEL_STEP:
+                    y, moved = py + LABEL_STEP, True
+        placed.append((x, y, width))
+        ys[index] = y
+    return ys
+
+
 def _line_series(
-    i: int, name: str, points: Sequence[tuple[float, float, float | None]], fmt: Fmt, label_all: bool
-) -> str:
+    i: int,
+    name: str,
+    points: Sequence[tuple[float, float, float | None]],
+    fmt: Fmt,
+    label_all: bool,
+    end_y: float | None = None,
+) -> tuple[str, str]:
     color, _, _, dash = SERIES[i % len(SERIES)]
     runs: list[list[str]] = [[]]
     marks = []
@@ -131,11 +163,19 @@ def _line_series(
         _el("path", class_="chart-line", d="M" + "L".join(run), **style) for run in runs if len(run) > 1
     )
     known = [(x, y, v) for x, y, v in points if v is not None]
+    labelled = [(x, y - 12, v) for x, y, v in known] if label_all else []
+    if not label_all and known:
+        x, y, v = known[-1]
+        labelled = [(x, y - 12 if end_y is None else end_y, v)]
     values = "".join(
-        _value(fmt(v), x, y - 12, text_anchor=_anchor(x, points[0][0], points[-1][0]))
-        for x, y, v in (known if label_all else known[-1:])
+        _value(fmt(v), x, y, text_anchor=_anchor(x, points[0][0], points[-1][0])) for x, y, v in labelled
     )
-    return _el("g", lines + "".join(marks) + values, class_=f"chart-series chart-series-{i}", color=color)
+    css = f"chart-series chart-series-{i}"
+    # The labels go in a group of their own, drawn after every line: a label moved off another's
+    # spot may sit on a later series' line, and must stay on top of it.
+    return _el("g", lines + "".join(marks), class_=css, color=color), _el(
+        "g", values, class_=f"{css} chart-values", color=color
+    )
 
 
 def line_chart(
@@ -193,9 +233,18 @@ def line_chart(
         line: dict[str, Attr] = {"x1": left, "x2": right, "y1": y_of(goal), "y2": y_of(goal)}
         parts.append(_target(line))
     label_all = len(data) == 1 and count <= 12
-    for i, (name, values) in enumerate(data):
-        points = [(x, y_of(v or 0.0), v) for x, v in zip(xs, values, strict=True)]
-        parts.append(_line_series(i, name, points, fmt, label_all))
+    plotted = [[(x, y_of(v or 0.0), v) for x, v in zip(xs, values, strict=True)] for _name, values in data]
+    ends = [
+        [(x, y - 12, fmt(v)) for x, y, v in points if v is not None][-1:] for points in plotted
+    ]  # each series' last known value, labelled (or nothing, for a series with none)
+    spread = iter(_spread_ends([end[0] for end in ends if end]))
+    labels_drawn = []
+    for i, ((name, _values), points) in enumerate(zip(data, plotted, strict=True)):
+        end_y = next(spread) if ends[i] and not label_all else None
+        drawn, values_drawn = _line_series(i, name, points, fmt, label_all, end_y)
+        parts.append(drawn)
+        labels_drawn.append(values_drawn)
+    parts.extend(labels_drawn)
     summary = "; ".join(
         f"{_clean(name)}: "
         + ", ".join(f"{_clean(at)} {_show(v, fmt, empty_text)}" for at, v in zip(labels, values, strict=True))

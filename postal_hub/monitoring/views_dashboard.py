@@ -221,7 +221,7 @@ def charts_for(d: Dashboard, args: dict[str, Any]) -> dict[str, Markup]:
             ],
             fmt=_fmt_pct,
             target=targets.SATISFACTION,
-            target_label=_("target %(value)s", value=percent(targets.SATISFACTION)),
+            target_label=_("Target"),  # the chart adds the value
             y_max=100,
             empty_text=_("No data"),
         ),

@@ -265,3 +265,25 @@ def test_two_different_charts_on_one_page_do_not_share_pattern_ids() -> None:
     second = parse(stacked_bar_chart("B", [("x", [1, 2])], SERIES[:2], fmt=vn))
     ids = [{p.get("id") for p in root.iter(NS + "pattern")} for root in (first, second)]
     assert ids[0].isdisjoint(ids[1])
+
+
+def _end_labels(root: ET.Element) -> list[tuple[float, float]]:
+    return [(float(t.get("x") or 0), float(t.get("y") or 0)) for t in classed(root, "text", "chart-value")]
+
+
+def test_line_chart_end_labels_of_lines_ending_at_the_same_point_do_not_overlap() -> None:
+    root = parse(line_chart("Tỷ lệ", ["T1", "T2"], [("A", [50, 100]), ("B", [80, 100])], fmt=vn, y_max=100))
+    (x1, y1), (x2, y2) = _end_labels(root)
+    assert x1 == x2
+    assert abs(y1 - y2) >= 13
+
+
+def test_line_chart_end_labels_far_apart_stay_above_their_points() -> None:
+    root = parse(line_chart("Tỷ lệ", ["T1", "T2"], [("A", [50, 100]), ("B", [80, 0])], fmt=vn, y_max=100))
+    (_x1, y1), (_x2, y2) = _end_labels(root)
+    assert y2 - y1 > 100  # 100 near the top, 0 at the bottom: nothing moved
+
+
+def test_line_chart_with_one_series_labels_every_point() -> None:
+    root = parse(line_chart("Hồ sơ", ["T1", "T2", "T3"], [("Hồ sơ", [1, 2, 3])], fmt=vn))
+    assert [shown_text(t) for t in classed(root, "text", "chart-value")] == ["1", "2", "3"]
