@@ -39,7 +39,8 @@ class Task(Base):
     procedure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("procedures.id"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     operator_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
-    post_office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("post_offices.id"), index=True)
+    # Indexed first in ix_tasks_office_created (below), which serves every lookup by office.
+    post_office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("post_offices.id"))
     assigned_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     warn_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -115,21 +115,29 @@ def _label_width(text: str) -> float:
     return len(text) * AXIS_FONT * 0.6 + 4
 
 
-def _spread_ends(ends: list[tuple[float, float, str]]) -> list[float]:
-    """The y of each series' end label, moved down where it would sit on another's: several lines often
-    end at the same point (100 % on time and 100 % satisfied), and their labels would print as one
-    smudge. Labels are placed top first; one that overlaps a placed label moves below it."""
+def _spread_ends(ends: list[tuple[float, float, str]], floor: float) -> list[float]:
+    """The y of each series' end label, moved where it would sit on another's: several lines often end
+    at the same point (100 % on time and 100 % satisfied), and their labels would print as one smudge.
+    Labels are placed top first; one that overlaps a placed label moves below it, or above it where
+    below would pass `floor` (the axis, whose labels it would cover)."""
     placed: list[tuple[float, float, float]] = []  # x, y, width
+
+    def clash(x: float, y: float, width: float) -> float | None:
+        for px, py, pw in placed:
+            if abs(px - x) < (pw + width) / 2 + 4 and abs(py - y) < LABEL_STEP:
+                return py
+        return None
+
     ys = [0.0] * len(ends)
     for index in sorted(range(len(ends)), key=lambda k: ends[k][1]):
-        x, y, text = ends[index]
-        width = _label_width(text)
-        moved = True
-        while moved:
-            moved = False
-            for px, py, pw in placed:
-                if abs(px - x) < (pw + width) / 2 and abs(py - y) < LABEL_STEP:
-                    y, moved = py + LABEL_STEP, True
+        x, wanted, text = ends[index]
+        width, y = _label_width(text), wanted
+        while (hit := clash(x, y, width)) is not None:
+            y = hit + LABEL_STEP
+        if y > floor:
+            y = wanted
+            while (hit := clash(x, y, width)) is not None:
+                y = hit - LABEL_STEP
         placed.append((x, y, width))
         ys[index] = y
     return ys
@@ -237,7 +245,7 @@ def line_chart(
     ends = [
         [(x, y - 12, fmt(v)) for x, y, v in points if v is not None][-1:] for points in plotted
     ]  # each series' last known value, labelled (or nothing, for a series with none)
-    spread = iter(_spread_ends([end[0] for end in ends if end]))
+    spread = iter(_spread_ends([end[0] for end in ends if end], top + plot_h - LABEL_STEP / 2))
     labels_drawn = []
     for i, ((name, _values), points) in enumerate(zip(data, plotted, strict=True)):
         end_y = next(spread) if ends[i] and not label_all else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -278,10 +279,23 @@ def test_line_chart_end_labels_of_lines_ending_at_the_same_point_do_not_overlap(
     assert abs(y1 - y2) >= 13
 
 
-def test_line_chart_end_labels_far_apart_stay_above_their_points() -> None:
-    root = parse(line_chart("Tỷ lệ", ["T1", "T2"], [("A", [50, 100]), ("B", [80, 0])], fmt=vn, y_max=100))
+def _tick_y(root: ET.Element, text: str) -> float:
+    (tick,) = [t for t in classed(root, "text", "chart-axis-label") if shown_text(t) == text]
+    return float(tick.get("y") or 0)
+
+
+def test_line_chart_end_labels_far_apart_stay_just_above_their_points() -> None:
+    root = parse(line_chart("Tỷ lệ", ["T1", "T2"], [("A", [50, 100]), ("B", [80, 50])], fmt=vn, y_max=100))
     (_x1, y1), (_x2, y2) = _end_labels(root)
-    assert y2 - y1 > 100  # 100 near the top, 0 at the bottom: nothing moved
+    assert (y1, y2) == (_tick_y(root, "100") - 12, _tick_y(root, "50") - 12)
+
+
+def test_line_chart_end_labels_crowded_at_the_bottom_move_up_not_onto_the_axis() -> None:
+    lines = [("A", [50, 0]), ("B", [80, 0]), ("C", [20, 0])]
+    root = parse(line_chart("Tỷ lệ", ["T1", "T2"], lines, fmt=vn, y_max=100))
+    ys = sorted(y for _x, y in _end_labels(root))
+    assert max(ys) <= _tick_y(root, "0")
+    assert all(b - a >= 13 for a, b in itertools.pairwise(ys))
 
 
 def test_line_chart_with_one_series_labels_every_point() -> None:
