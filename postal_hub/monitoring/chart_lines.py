@@ -148,8 +148,7 @@ def _line_series(
     name: str,
     points: Sequence[tuple[float, float, float | None]],
     fmt: Fmt,
-    label_all: bool,
-    end_y: float | None = None,
+    labelled: Sequence[tuple[float, float, float]],
 ) -> tuple[str, str]:
     color, _, _, dash = SERIES[i % len(SERIES)]
     runs: list[list[str]] = [[]]
@@ -170,11 +169,6 @@ def _line_series(
     lines = "".join(
         _el("path", class_="chart-line", d="M" + "L".join(run), **style) for run in runs if len(run) > 1
     )
-    known = [(x, y, v) for x, y, v in points if v is not None]
-    labelled = [(x, y - 12, v) for x, y, v in known] if label_all else []
-    if not label_all and known:
-        x, y, v = known[-1]
-        labelled = [(x, y - 12 if end_y is None else end_y, v)]
     values = "".join(
         _value(fmt(v), x, y, text_anchor=_anchor(x, points[0][0], points[-1][0])) for x, y, v in labelled
     )
@@ -242,14 +236,19 @@ def line_chart(
         parts.append(_target(line))
     label_all = len(data) == 1 and count <= 12
     plotted = [[(x, y_of(v or 0.0), v) for x, v in zip(xs, values, strict=True)] for _name, values in data]
-    ends = [
-        [(x, y - 12, fmt(v)) for x, y, v in points if v is not None][-1:] for points in plotted
-    ]  # each series' last known value, labelled (or nothing, for a series with none)
-    spread = iter(_spread_ends([end[0] for end in ends if end], top + plot_h - LABEL_STEP / 2))
+    shown: list[list[tuple[float, float, float]]] = [
+        [(x, y, v) for x, y, v in points if v is not None] for points in plotted
+    ]
+    # One series labels every point; several label their last known value, spread apart.
+    if label_all:
+        labelled = [[(x, y - 12, v) for x, y, v in k] for k in shown]
+    else:
+        lasts = [k[-1] for k in shown if k]
+        spread = iter(_spread_ends([(x, y - 12, fmt(v)) for x, y, v in lasts], top + plot_h - LABEL_STEP / 2))
+        labelled = [[(k[-1][0], next(spread), k[-1][2])] if k else [] for k in shown]
     labels_drawn = []
     for i, ((name, _values), points) in enumerate(zip(data, plotted, strict=True)):
-        end_y = next(spread) if ends[i] and not label_all else None
-        drawn, values_drawn = _line_series(i, name, points, fmt, label_all, end_y)
+        drawn, values_drawn = _line_series(i, name, points, fmt, labelled[i])
         parts.append(drawn)
         labels_drawn.append(values_drawn)
     parts.extend(labels_drawn)

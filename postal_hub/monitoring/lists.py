@@ -15,7 +15,7 @@ from postal_hub.core.pagination import Page, paginate
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.monitoring.models import MEASURES, DossierFact
 from postal_hub.monitoring.query import Filters, Scope
-from postal_hub.monitoring.summing import local_midnight_utc
+from postal_hub.monitoring.summing import local_midnight_utc, task_group_id
 
 # The measures that count dossiers one by one (0 or 1 on each fact): a list can stand behind them.
 COUNTABLE = frozenset(MEASURES) - {"components", "components_reused", "wait_seconds", "handle_seconds"}
@@ -100,7 +100,7 @@ def tasks_page(
     if filters.office_id is not None:
         stmt = stmt.where(Task.post_office_id == filters.office_id)
     if filters.group_id is not None:
-        stmt = stmt.where(sa.func.coalesce(Procedure.group_id, 0) == filters.group_id)
+        stmt = stmt.where(task_group_id() == filters.group_id)
     if task_type:
         stmt = stmt.where(Task.task_type == task_type)
     if contract_id is not None:

@@ -75,6 +75,21 @@ COVERED_MEASURES: tuple[str, ...] = (
     "unit_on_time",
 )
 
+# The dimensions a filter names besides the row's own keys, carried beside the covered measures.
+FILTERED = ("group_id", "channel", "province_code", "operator_id")
+
+
+def _ranking_index(table: str, key: str) -> sa.Index:
+    """A month table's covering index for national rankings under a group or channel filter."""
+    return sa.Index(
+        f"ix_{table}_ranking",
+        "month",
+        "channel",
+        "group_id",
+        postgresql_include=[key, "province_code", "operator_id", *COVERED_MEASURES],
+    )
+
+
 TASK_MEASURES: tuple[str, ...] = (
     "tasks",
     "tasks_done",
@@ -135,15 +150,7 @@ class DossierFact(_Measures, Base):
         sa.Index(
             "ix_dossier_facts_day",
             "day",
-            postgresql_include=[
-                "office_id",
-                "unit_id",
-                "group_id",
-                "channel",
-                "province_code",
-                "operator_id",
-                *COVERED_MEASURES,
-            ],
+            postgresql_include=["office_id", "unit_id", *FILTERED, *COVERED_MEASURES],
         ),
         # With the office, a unit's served offices are read from the index alone (staffing); with the
         # other dimensions and the covered measures, so are its series and rankings (see above).
@@ -152,7 +159,7 @@ class DossierFact(_Measures, Base):
             "unit_id",
             "day",
             "office_id",
-            postgresql_include=["group_id", "channel", "province_code", "operator_id", *COVERED_MEASURES],
+            postgresql_include=[*FILTERED, *COVERED_MEASURES],
         ),
         sa.Index("ix_dossier_facts_office_day", "office_id", "day"),
         sa.Index("ix_dossier_facts_next_due_at", "next_due_at"),
@@ -202,13 +209,7 @@ class OfficeMonthStats(_Measures, Base):
     __tablename__ = "stats_office_month"
     __table_args__ = (
         sa.Index("ix_stats_office_month_month", "month", "office_id"),
-        sa.Index(
-            "ix_stats_office_month_ranking",
-            "month",
-            "channel",
-            "group_id",
-            postgresql_include=["office_id", "province_code", "operator_id", *COVERED_MEASURES],
-        ),
+        _ranking_index("stats_office_month", "office_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,13 +227,7 @@ class UnitMonthStats(_Measures, Base):
     __tablename__ = "stats_unit_month"
     __table_args__ = (
         sa.Index("ix_stats_unit_month_month", "month", "unit_id"),
-        sa.Index(
-            "ix_stats_unit_month_ranking",
-            "month",
-            "channel",
-            "group_id",
-            postgresql_include=["unit_id", "province_code", "operator_id", *COVERED_MEASURES],
-        ),
+        _ranking_index("stats_unit_month", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

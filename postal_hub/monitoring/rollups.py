@@ -37,6 +37,7 @@ from postal_hub.monitoring.summing import (
     month_start,
     next_month,
     roll_up,
+    task_group_id,
     task_sums,
 )
 
@@ -94,14 +95,13 @@ def rebuild_task_days(session: Session, days: Iterable[date], now: datetime, uni
     """Task day totals of these days from the tasks (for the units touched), the day tables by contract
     and by type from them, and the month tables by type and contract from those."""
     day_list = sorted(set(days))
-    group_id = sa.func.coalesce(Procedure.group_id, 0)
     keys = [
         Task.contract_id,
         Task.task_type,
         Task.unit_id,
         Task.operator_id,
         PostOffice.province_code,
-        group_id,
+        task_group_id(),
     ]
     months: dict[date, set[int] | None] = {}
     for day in day_list:

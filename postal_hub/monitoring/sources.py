@@ -41,7 +41,7 @@ from postal_hub.monitoring.models_rollups import (
     UnitDayTotals,
 )
 from postal_hub.monitoring.spans import Span, spans
-from postal_hub.monitoring.summing import local_midnight_utc, task_sums
+from postal_hub.monitoring.summing import local_midnight_utc, task_group_id, task_sums
 
 FACT_COLUMNS = ("province_code", "operator_id", "office_id", "unit_id", "group_id", "channel")
 TASK_COLUMNS = (
@@ -129,7 +129,7 @@ def _raw_column(name: str) -> Any:
         "unit_id": Task.unit_id,
         "operator_id": Task.operator_id,
         "province_code": PostOffice.province_code,
-        "group_id": sa.func.coalesce(Procedure.group_id, sa.literal_column("0")),
+        "group_id": task_group_id(),
         "office_id": Task.post_office_id,
     }[name]
 

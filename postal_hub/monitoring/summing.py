@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from postal_hub.contracts.status import TaskStatus
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import LOCAL_TZ
+from postal_hub.core.procedures.models import Procedure
 from postal_hub.monitoring.facts import OPEN_TASK
 from postal_hub.monitoring.models import MEASURES, DossierFact
 
@@ -35,6 +36,12 @@ def insert_sums(session: Session, table: Any, dims: tuple[str, ...], where: Any)
     group = [getattr(DossierFact, d) for d in dims]
     select = sa.select(*group, *measure_sums()).where(where).group_by(*group)
     session.execute(sa.insert(table).from_select([*dims, *MEASURES], select))
+
+
+def task_group_id() -> Any:
+    """A task's procedure group, 0 for none (as the facts count it). A literal 0, not a bound
+    parameter: the expression is grouped by, and PostgreSQL must see the same text in both places."""
+    return sa.func.coalesce(Procedure.group_id, sa.literal_column("0"))
 
 
 def task_sums(now: datetime) -> list[Any]:
