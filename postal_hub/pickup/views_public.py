@@ -28,7 +28,13 @@ from postal_hub.pickup.offers import FreeWindow, bookable_days
 from postal_hub.pickup.public_queries import bookable_procedures, pickup_for_page, procedure_with_components
 from postal_hub.pickup.quotes import Quote, quote
 from postal_hub.pickup.reminders import send_link_again
-from postal_hub.pickup.status import EVENT_LABELS, FAILURE_LABELS, PICKUP_STATUS_LABELS, FailureReason
+from postal_hub.pickup.status import (
+    EVENT_LABELS,
+    FAILURE_LABELS,
+    PICKUP_STATUS_LABELS,
+    FailureReason,
+    PickupStatus,
+)
 from postal_hub.services import clock, pickup_limiter, pickup_settings
 from postal_hub.web_helpers import apply_errors
 
@@ -214,6 +220,10 @@ def manage_page(reference: str) -> str | Response:
     chosen = request.args.get("date") or to_local(max(pickup.slot_start, now)).date().isoformat()
     form.date.data = chosen
     windows = _windows_for(pickup, chosen, now) if manage.can_change(pickup, settings, now) else []
+    # "Moving" to the window the pickup already has would change nothing (and say it moved).
+    windows = [
+        w for w in windows if w.window.start != pickup.slot_start or pickup.status == PickupStatus.FAILED
+    ]
     form.slot_start.choices = [(to_local(w.window.start).isoformat(), _window_label(w)) for w in windows]
     return render_template(
         "pickup/manage.html",
