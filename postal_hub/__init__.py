@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.delivery.views_all import bp as delivery_bp
     from postal_hub.delivery.views_remittance import bp as delivery_remittance_bp
     from postal_hub.handoff.views_all import bp as handoff_bp
+    from postal_hub.health import bp as health_bp
     from postal_hub.home.views import bp as home_bp
     from postal_hub.intake.views_all import bp as intake_bp
     from postal_hub.monitoring.views_all import bp as monitoring_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from postal_hub.training.views_all import bp as training_bp
     from postal_hub.webhooks.views_all import bp as webhooks_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
@@ -102,10 +104,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from postal_hub.security import init_input_guard, init_security_headers
+    from postal_hub.security import init_input_guard, init_security_headers, init_session_expiry
 
     init_input_guard(app)
     init_security_headers(app)
+    init_session_expiry(app)
 
 
 def register_commands(app: Flask) -> None:

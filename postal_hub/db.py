@@ -51,6 +51,9 @@ def enum_check(column: str, values: Any) -> sa.CheckConstraint:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A database error's message would otherwise carry the statement's values (phone numbers, citizen
+    # IDs) into the log line of every failed request.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactional(engine)

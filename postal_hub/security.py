@@ -1,8 +1,9 @@
-"""Security headers on every response, and who may sign in through Flask-Login."""
+"""Security headers on every response, malformed input refused, idle sessions signed out."""
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 CSP = (
@@ -44,4 +45,35 @@ def init_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config["ENV_NAME"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+SEEN_KEY = "_seen"  # when the signed-in session last made a request, in Unix seconds of the app's clock
+
+
+def init_session_expiry(app: Flask) -> None:
+    """A signed-in session unused for longer than SESSION_IDLE_MINUTES (PERMANENT_SESSION_LIFETIME) is
+    signed out on the server: the cookie carries the time of its last request, signed with the session,
+    so a copy replayed later is refused even though the cookie itself is still valid. A signed-in session
+    without the stamp predates it and is signed out too."""
+    from postal_hub.services import clock
+
+    @app.before_request
+    def _sign_out_idle_session() -> None:
+        if "_user_id" not in session:
+            return
+        seen = session.get(SEEN_KEY)
+        idle = app.permanent_session_lifetime.total_seconds()
+        if isinstance(seen, int | float) and clock().now().timestamp() - seen <= idle:
+            return
+        logout_user()
+        language = session.get("lang")
+        session.clear()
+        if language:
+            session["lang"] = language
+
+    @app.after_request
+    def _stamp_signed_in_session(response: Response) -> Response:
+        if "_user_id" in session:
+            session[SEEN_KEY] = int(clock().now().timestamp())
         return response

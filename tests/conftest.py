@@ -31,6 +31,7 @@ from postal_hub.db import make_engine
 from postal_hub.extensions import db
 from tests.fakes import FixedClock
 
+pytest_plugins = ["tests.pii_guard"]
 ENGINE = os.environ.get("POSTAL_HUB_TEST_ENGINE", "sqlite")
 TEST_PASSWORD = "correct-horse-battery"
 

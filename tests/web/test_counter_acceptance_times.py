@@ -101,6 +101,7 @@ def test_a_form_sent_back_for_a_typo_keeps_its_original_start_of_service(
     ids=["unreadable", "later-than-now", "over-twelve-hours-ago", "after-service-started"],
 )
 def test_an_impossible_queue_ticket_time_is_marked_on_its_field_and_nothing_is_saved(
+    app: Flask,
     session: Session,
     client: FlaskClient,
     world: dict[str, Any],
@@ -108,6 +109,8 @@ def test_an_impossible_queue_ticket_time_is_marked_on_its_field_and_nothing_is_s
     typed: str,
     minutes_later: int,
 ) -> None:
+    # The clerk's session outlives the wait (idle sessions are otherwise signed out after two hours).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=13)
     token = _open_screen(client, world)  # at 09:00 in Hanoi
     clock.advance(minutes=minutes_later)
     page = client.post("/desk/accept", data=_form(world, counter_start=token, counter_queued_at=typed))
