@@ -60,7 +60,7 @@ def init_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response | str, int]:
+    def http_error(exc: HTTPException) -> tuple[Response | str, int, dict[str, str]]:
         status = exc.code or 500
         messages = {
             400: (_("Bad request"), _("The request could not be understood.")),
@@ -71,7 +71,10 @@ def init_error_handlers(app: Flask) -> None:
             429: (_("Too many requests"), _("Please wait a little and try again.")),
         }
         title, message = messages.get(status, (_("Error"), exc.description or ""))
-        return _error_page(status, title, message)
+        body, status = _error_page(status, title, message)
+        # A 405 names the methods the resource does accept (RFC 9110), as Werkzeug's own answer does.
+        allow = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+        return body, status, allow
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response | str, int]:

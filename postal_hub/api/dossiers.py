@@ -291,6 +291,8 @@ def result_ready(code: str) -> Response | tuple[Response, int]:
             "result_delivery is text.",
             {"result_delivery": "Must be text: home, post_office or counter."},
         )
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)  # JSON has one number type: 25000.0 is the integer 25000 (JSON Schema agrees)
     if isinstance(amount, bool) or not isinstance(amount, int):
         return error(
             422, "invalid", "amount_due is an integer number of VND.", {"amount_due": "Not an integer."}

@@ -12,7 +12,7 @@ from postal_hub.api.common import bp, collection, error, iso, key_required
 from postal_hub.api.idempotency import idempotent
 from postal_hub.core.errors import PermissionDenied, ValidationFailed
 from postal_hub.core.orgs.models import OrgKind, PostOffice
-from postal_hub.core.pagination import ListRequest, parse_page
+from postal_hub.core.pagination import ListRequest, page_number
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import Role, User
 from postal_hub.extensions import db
@@ -43,14 +43,16 @@ def procedure_json(p: Procedure) -> dict[str, Any]:
 
 
 @bp.get("/procedures")
-def procedures() -> Response:
+def procedures() -> Response | tuple[Response, int]:
     unit_code = request.args.get("unit_code", "").strip()
-    lr = ListRequest(q=request.args.get("q", ""), page=parse_page(request.args.get("page")), per_page=100)
-    page = catalogue_page(db.session, lr)
-    items = [p for p in page.items if not unit_code or (p.unit and p.unit.code == unit_code)]
-    return collection(
-        [procedure_json(p) for p in items], page.total if not unit_code else len(items), page.page
-    )
+    number = page_number(request.args.get("page", "1") or "1")
+    if number is None:
+        return error(
+            422, "invalid", "Some query parameters are invalid.", {"page": "Use a page number from 1."}
+        )
+    lr = ListRequest(q=request.args.get("q", ""), page=number, per_page=100)
+    page = catalogue_page(db.session, lr, unit_code=unit_code)
+    return collection([procedure_json(p) for p in page.items], page.total, page.page)
 
 
 @bp.get("/track/<code>")

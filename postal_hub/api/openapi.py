@@ -9,10 +9,19 @@ from werkzeug.wrappers import Response
 
 from postal_hub.api import openapi_handoff, openapi_pickup, openapi_webhooks
 from postal_hub.api.common import bp
-from postal_hub.api.openapi_parts import IDEMPOTENCY, errors, ok
+from postal_hub.api.openapi_parts import IDEMPOTENCY, errors, ok, page_query
 
 
 def document(server: str) -> dict[str, Any]:
+    built = _document(server)
+    # Every request passes the input guard first: a NUL byte anywhere in it is a 400 (malformed).
+    for item in built["paths"].values():
+        for operation in item.values():
+            operation["responses"].setdefault("400", errors(400)["400"])
+    return built
+
+
+def _document(server: str) -> dict[str, Any]:
     component = {
         "type": "object",
         "required": ["code", "name", "original", "count"],
@@ -174,19 +183,22 @@ def document(server: str) -> dict[str, Any]:
                     "parameters": [
                         {"name": "q", "in": "query", "schema": {"type": "string"}},
                         {"name": "unit_code", "in": "query", "schema": {"type": "string"}},
-                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        page_query(openapi_handoff.PAGE_NUMBER),
                     ],
-                    "responses": ok(
-                        {
-                            "type": "object",
-                            "required": ["items", "page", "total"],
-                            "properties": {
-                                "items": {"type": "array", "items": procedure},
-                                "page": {"type": "integer"},
-                                "total": {"type": "integer"},
-                            },
-                        }
-                    ),
+                    "responses": {
+                        **errors(400, 422),
+                        **ok(
+                            {
+                                "type": "object",
+                                "required": ["items", "page", "total"],
+                                "properties": {
+                                    "items": {"type": "array", "items": procedure},
+                                    "page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        ),
+                    },
                 }
             },
             "/api/v1/track/{code}": {

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from postal_hub.api.openapi_parts import BEARER, IDEMPOTENCY, errors, ok, page, path_param
+from postal_hub.api.openapi_parts import BEARER, IDEMPOTENCY, errors, ok, page, page_query, path_param, query
+from postal_hub.intake.status import DossierStatus
 
+# Query values are text: a page is written in digits, from 1 to 100000 (so `5`, not `5.0`).
+PAGE_NUMBER = {
+    "type": "string",
+    "pattern": "^[ \\t\\n\\r]*(0{0,5}[1-9]|0{0,4}[1-9][0-9]|0{0,3}[1-9][0-9]{2}|0{0,2}[1-9][0-9]{3}"
+    "|0?[1-9][0-9]{4}|100000)[ \\t\\n\\r]*$",
+}
 REF = {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 
@@ -204,6 +211,11 @@ RECEIPT = {
         },
         "note": {"type": "string", "maxLength": 500},
     },
+    # A refusal carries a reason that is not blank.
+    "anyOf": [
+        {"properties": {"accepted": {"const": True}}},
+        {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": "\\S"}}},
+    ],
 }
 RECEIPT_ANSWER = {
     "type": "object",
@@ -217,15 +229,20 @@ RESULT_READY = {
     "type": "object",
     "required": ["summary"],
     "properties": {
-        "summary": {"type": "string", "minLength": 1, "maxLength": 500},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S"},
         "result_delivery": {"enum": ["home", "post_office", "counter"]},
         "amount_due": {
             "type": "integer",
             "minimum": 0,
             "maximum": 100_000_000,
-            "description": "Fees (VND) the post collects for the unit when it hands the result over",
+            "description": "Fees (VND) the post collects for the unit when it hands the result over; "
+            "none when the result is collected at the unit's counter",
         },
     },
+    "anyOf": [
+        {"properties": {"result_delivery": {"enum": ["home", "post_office"]}}},
+        {"properties": {"amount_due": {"maximum": 0}}},
+    ],
 }
 RESULT_READY_ANSWER = {
     "type": "object",
@@ -287,12 +304,8 @@ PATHS: dict[str, Any] = {
             "operationId": "listManifests",
             "security": BEARER,
             "parameters": [
-                {
-                    "name": "status",
-                    "in": "query",
-                    "schema": {"enum": ["draft", "dispatched", "closed", "cancelled"]},
-                },
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                query("status", {"enum": ["draft", "dispatched", "closed", "cancelled"]}),
+                page_query(PAGE_NUMBER),
             ],
             "responses": {**ok(page(MANIFEST)), **errors(401, 422, 429)},
         }
@@ -317,6 +330,9 @@ PATHS: dict[str, Any] = {
     },
 }
 
+# Points must lie in Vietnam (a 422 otherwise).
+VN_LAT = {"type": "number", "minimum": 8, "maximum": 24}
+VN_LON = {"type": "number", "minimum": 102, "maximum": 118}
 OFFICE = {
     "type": "object",
     "required": ["code", "name", "postcode", "province_code", "lat", "lon", "distance_km"],
@@ -338,9 +354,13 @@ PATHS["/api/v1/post-offices"] = {
         "summary": "The active post offices nearest to a point, across province boundaries",
         "operationId": "nearestPostOffices",
         "parameters": [
-            {"name": "lat", "in": "query", "required": True, "schema": {"type": "number"}},
-            {"name": "lon", "in": "query", "required": True, "schema": {"type": "number"}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
+            {"name": "lat", "in": "query", "required": True, "schema": VN_LAT},
+            {"name": "lon", "in": "query", "required": True, "schema": VN_LON},
+            query(
+                "limit",
+                {"type": "string", "pattern": "^[ \\t\\n\\r]*(0{0,2}[1-9]|0?[1-4][0-9]|0?50)[ \\t\\n\\r]*$"},
+                "How many offices, 1 to 50 (default 5).",
+            ),
         ],
         "responses": {**ok(page(OFFICE)), **errors(422)},
     }
@@ -351,9 +371,13 @@ DOSSIER_LIST: dict[str, Any] = {
     "operationId": "listDossiers",
     "security": BEARER,
     "parameters": [
-        {"name": "status", "in": "query", "schema": {"type": "string"}},
-        {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        query("status", {"enum": [s.value for s in DossierStatus]}),
+        query(
+            "updated_since",
+            {"type": "string", "format": "date-time"},
+            "Only dossiers changed at or after this time (ISO 8601; without an offset, Vietnam time).",
+        ),
+        page_query(PAGE_NUMBER),
     ],
     "responses": {**ok(page(SUMMARY)), **errors(401, 422, 429)},
 }

@@ -43,3 +43,21 @@ def page(item: dict[str, Any]) -> dict[str, Any]:
 
 def path_param(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
+
+
+BLANK = "^[ \\t\\n\\r]*$"
+
+
+def query(name: str, schema: dict[str, Any], description: str = "", empty: str = BLANK) -> dict[str, Any]:
+    """An optional query parameter; the list endpoints read an empty value (`?status=`, and for most
+    parameters a blank one) as not given."""
+    found: dict[str, Any] = {"name": name, "in": "query", "required": False}
+    if description:
+        found["description"] = description
+    found["schema"] = {"anyOf": [schema, {"type": "string", "pattern": empty}]}
+    return found
+
+
+def page_query(schema: dict[str, Any]) -> dict[str, Any]:
+    """`page` is 1 when empty; a blank one is a mistake (422)."""
+    return query("page", schema, empty="^$")

@@ -171,8 +171,12 @@ PATHS: dict[str, Any] = {
                 _query("province_code", "Province of the address."),
                 _query("commune_code", "Commune of the address (required: it decides the competent unit)."),
                 _query("street", "House number and street."),
-                _query("lat", "The device's latitude, when the citizen shares it.", {"type": "number"}),
-                _query("lon", "The device's longitude.", {"type": "number"}),
+                _query(
+                    "lat",
+                    "The device's latitude, when the citizen shares it.",
+                    {"type": "number", "minimum": 8, "maximum": 24},
+                ),
+                _query("lon", "The device's longitude.", {"type": "number", "minimum": 102, "maximum": 118}),
             ],
             "responses": {**ok(SLOTS), **errors(404, 409, 422)},
         }

@@ -210,12 +210,14 @@ def _own(reference: str) -> Pickup:
     )
 
 
-@bp.get("/pickups/<reference>")
+# A reference is HP and 8 letters or digits: /pickups/slots is not a booking (nor does OPTIONS say it
+# accepts PATCH and DELETE).
+@bp.get("/pickups/<string(length=10):reference>")
 def get_pickup(reference: str) -> Response:
     return jsonify(pickup_json(_own(reference), clock().now(), pickup_settings()))
 
 
-@bp.patch("/pickups/<reference>")
+@bp.patch("/pickups/<string(length=10):reference>")
 def reschedule_pickup(reference: str) -> Response | tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -243,7 +245,7 @@ def reschedule_pickup(reference: str) -> Response | tuple[Response, int]:
     return jsonify(pickup_json(pickup, clock().now(), settings))
 
 
-@bp.delete("/pickups/<reference>")
+@bp.delete("/pickups/<string(length=10):reference>")
 def cancel_pickup(reference: str) -> Response:
     settings = pickup_settings()
 

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from postal_hub.contracts.task_models import Task
 from postal_hub.core.clock import to_local
 from postal_hub.core.codes import normalise_code
+from postal_hub.core.orgs.models import Organization
 from postal_hub.core.pagination import ListRequest, Page, paginate, search_filter
 from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.text import fold, mask_name
@@ -20,8 +21,16 @@ from postal_hub.intake.models import Dossier
 from postal_hub.intake.status import EVENT_LABELS, DossierStatus
 
 
-def catalogue_page(session: Session, lr: ListRequest, level: str | None = None) -> Page[Procedure]:
+def catalogue_page(
+    session: Session, lr: ListRequest, level: str | None = None, unit_code: str = ""
+) -> Page[Procedure]:
     stmt = sa.select(Procedure).where(Procedure.active.is_(True))
+    if unit_code:
+        # In the query, not after it: a unit's procedures beyond the first page must still be found,
+        # and the total must count them all.
+        stmt = stmt.join(Organization, Organization.id == Procedure.unit_id).where(
+            Organization.code == unit_code
+        )
     if (cond := search_filter(Procedure.search_key, lr.q)) is not None:
         stmt = stmt.where(cond)
     if level:
@@ -39,14 +48,23 @@ def procedure_by_code(session: Session, code: str) -> Procedure | None:
 
 
 def find_for_tracking(session: Session, code: str) -> Dossier | None:
+    """One statement (the dossier joined to its procedure, unit and events): tracking is the public
+    hot path, and each extra round trip to the database cost more than the joined rows (bench/)."""
     normal = normalise_code(code)
     if not normal:
         return None
-    return session.scalar(
-        sa.select(Dossier)
-        .where(sa.or_(Dossier.code == normal, Dossier.item_number == normal))
-        .options(selectinload(Dossier.events), selectinload(Dossier.procedure), selectinload(Dossier.unit))
+    found = (
+        session.execute(
+            sa.select(Dossier)
+            .where(sa.or_(Dossier.code == normal, Dossier.item_number == normal))
+            .options(joinedload(Dossier.events), joinedload(Dossier.procedure), joinedload(Dossier.unit))
+            .order_by(Dossier.id)
+        )
+        .unique()
+        .scalars()
+        .all()
     )
+    return found[0] if found else None
 
 
 def tracking_view(dossier: Dossier) -> dict[str, Any]:

@@ -184,3 +184,16 @@ def test_a_nul_byte_anywhere_is_a_400(client: FlaskClient, world: dict[str, Any]
     assert client.get("/procedures?q=%00").status_code == 400
     assert client.get("/api/v1/procedures?q=a%00").status_code == 400
     assert _post(client, world["key"], _body(world, subject_commune_code="\u0000")).status_code == 400
+
+
+def test_the_catalogue_filtered_by_unit_finds_its_procedures_beyond_the_first_page_and_counts_them_all(
+    session: Session, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    other, mine = factories.unit(session), factories.unit(session)
+    for n in range(101):  # sorted by name, all before the unit's own
+        factories.procedure(session, name=f"A thủ tục {n:03d}", unit_id=other.id)
+    own = factories.procedure(session, name="Z thủ tục của đơn vị", unit_id=mine.id)
+    session.commit()
+    body = client.get(f"/api/v1/procedures?unit_code={mine.code}").get_json()
+    assert [p["code"] for p in body["items"]] == [own.code]
+    assert body["total"] == 1
