@@ -2,14 +2,16 @@
 
 The key is reserved in its own short transaction before the work starts, so a concurrent repeat
 finds it and is told to wait (409) instead of doing the work twice. Answers below 500 are kept and
-replayed; a crash or a 5xx frees the key so the client can try again.
+replayed; a crash or a 5xx frees the key so the client can try again. The view's work and the answer
+kept for its key are committed together, so a process killed at any point leaves both or neither.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import g, jsonify, make_response, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from postal_hub.api.common import error
@@ -108,25 +111,41 @@ def idempotent(view: F | None = None, *, redact: tuple[str, ...] = ()) -> Any:
             if answer is not None:
                 return answer
             try:
-                response = _run(func, args, kwargs)
+                with _commits_deferred(db.session):
+                    response = _run(func, args, kwargs)
+                if response.status_code >= 500:
+                    db.session.rollback()
+                    _release(reservation)
+                    return response
+                record = db.session.get(IdempotencyRecord, reservation)
+                if record is not None:
+                    record.status_code = response.status_code
+                    record.response_body = _stored_body(response, redact)
+                    record.completed_at = clock().now()
+                # One commit: the work and the answer kept for its key, or neither (a process killed
+                # in between must not leave the work done and the key free to do it again).
+                db.session.commit()
             except BaseException:
                 db.session.rollback()
                 _release(reservation)
                 raise
-            if response.status_code >= 500:
-                _release(reservation)
-                return response
-            record = db.session.get(IdempotencyRecord, reservation)
-            if record is not None:
-                record.status_code = response.status_code
-                record.response_body = _stored_body(response, redact)
-                record.completed_at = clock().now()
-                db.session.commit()
             return response
 
         return wrapped  # type: ignore[return-value]
 
     return decorate(view) if view is not None else decorate
+
+
+@contextmanager
+def _commits_deferred(session: Session) -> Iterator[None]:
+    """While the view runs, its commits only flush; the wrapper then commits the work together with
+    the answer kept for the key. A rollback in the view still undoes the view's work only (the
+    reservation was committed on its own before)."""
+    session.__dict__["commit"] = session.flush
+    try:
+        yield
+    finally:
+        session.__dict__.pop("commit", None)
 
 
 def _run(func: Callable[..., Any], args: Any, kwargs: Any) -> Response:
