@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.orm import Session
 
 from postal_hub.core.errors import ValidationFailed
+from postal_hub.core.logsafe import log_failure
 
 
 def _session() -> Session:
@@ -298,14 +299,14 @@ def worker(interval: int, webhook_interval: int) -> None:
                 db.session.commit()
             except Exception:  # the worker must outlive one bad round; the error is logged
                 db.session.rollback()
-                current_app.logger.exception("background jobs failed; retrying next round")
+                log_failure(current_app.logger, "background jobs failed; retrying next round")
             # The dashboards in a transaction of their own: their failure undoes nothing above.
             try:
                 summary.update(jobs.dashboards(db.session, now, notifier()))
                 db.session.commit()
             except Exception:
                 db.session.rollback()
-                current_app.logger.exception("dashboard refresh failed; retrying next round")
+                log_failure(current_app.logger, "dashboard refresh failed; retrying next round")
             finally:
                 db.session.close()
             if any(summary.values()):

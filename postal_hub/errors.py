@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from postal_hub.core.errors import DomainError
+from postal_hub.core.logsafe import log_failure
 from postal_hub.extensions import db
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response | str, int]:
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        log_failure(log, "Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return _error_page(
             500,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import jsonify, request
@@ -13,7 +14,7 @@ from postal_hub.api.openapi_parts import IDEMPOTENCY, errors, ok, page_query
 
 
 def document(server: str) -> dict[str, Any]:
-    built = _document(server)
+    built = copy.deepcopy(_document(server))  # the parts are module-level: never change them per request
     # Every request passes the input guard first: a NUL byte anywhere in it is a 400 (malformed).
     for item in built["paths"].values():
         for operation in item.values():

@@ -144,7 +144,8 @@ TOKEN = {
     "schema": {"type": "string"},
 }
 
-OWN = [path_param("reference"), TOKEN]
+# The routes take exactly ten characters (HP and eight): anything else is not a booking (404).
+OWN = [path_param("reference", {"type": "string", "minLength": 10, "maxLength": 10}), TOKEN]
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def catalogue_page(
     if level:
         stmt = stmt.where(Procedure.competent_level == level)
     stmt = stmt.options(selectinload(Procedure.components), selectinload(Procedure.unit))
-    return paginate(session, stmt.order_by(Procedure.name), lr.page, lr.per_page)
+    return paginate(session, stmt.order_by(Procedure.name, Procedure.id), lr.page, lr.per_page)
 
 
 def procedure_by_code(session: Session, code: str) -> Procedure | None:

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import is_running_from_reloader
 
+from postal_hub.core.logsafe import log_failure
 from postal_hub.services import clock, webhook_resolver, webhook_sender
 from postal_hub.webhooks.delivery import DeliverySettings, PassReport, deliver_until_idle
 
@@ -40,7 +41,7 @@ def _loop(app: Flask) -> None:
                 if rounds % DEV_DASHBOARD_ROUNDS == 0:
                     _dashboards()
         except Exception:  # the thread must outlive one bad pass; the error is logged
-            app.logger.exception("webhook delivery pass failed; retrying shortly")
+            log_failure(app.logger, "webhook delivery pass failed; retrying shortly")
         rounds += 1
         time.sleep(DEV_INTERVAL_SECONDS)
 
@@ -107,4 +108,4 @@ def worker_round() -> None:
         if report.claimed:
             click.echo(", ".join(f"webhooks {name}: {count}" for name, count in report.as_dict().items()))
     except Exception:  # logged; the next round retries (leases expire, nothing is lost)
-        current_app.logger.exception("webhook delivery failed; retrying next round")
+        log_failure(current_app.logger, "webhook delivery failed; retrying next round")
