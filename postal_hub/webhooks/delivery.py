@@ -214,10 +214,12 @@ def record(
     message.claimed_by = None
     message.claimed_until = None
     outcome: str
+    back_after_failing = False
     if result.ok:
         message.status = MessageStatus.DELIVERED.value
         message.delivered_at = now
         outcome = "delivered"
+        back_after_failing = message.attempts > 1
     elif result.status_code == 410:
         endpoint = message.endpoint
         if endpoint.active:
@@ -238,7 +240,33 @@ def record(
             message.next_attempt_at = min(now + delay, deadline)
             outcome = "retrying"
     session.commit()
+    if back_after_failing:
+        hurry_backlog(session, message.endpoint_id, now)
     return outcome
+
+
+def hurry_backlog(session: Session, endpoint_id: int, now: datetime) -> int:
+    """The endpoint answers again after failing: its other messages waiting out their backoff are due
+    now, not up to an hour later (the backoff of a long outage). Only a message that failed before is
+    pulled forward, and only on a retry's success, so one message the receiver keeps refusing is not
+    retried on every delivery of the others. Its own short transaction, after the outcome's commit;
+    PostgreSQL skips rows another worker holds rather than wait on them."""
+    waiting = sa.select(OutboxMessage.id).where(
+        OutboxMessage.endpoint_id == endpoint_id,
+        OutboxMessage.status == MessageStatus.PENDING.value,
+        OutboxMessage.attempts > 0,
+        OutboxMessage.next_attempt_at > now,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.order_by(OutboxMessage.id).with_for_update(skip_locked=True)
+    result = session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(waiting))
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def release(session: Session, message_id: int, worker_id: str) -> None:

@@ -340,3 +340,37 @@ def test_a_claim_with_too_little_lease_left_is_handed_back_unsent(
     stored = _stored(session, message)
     assert receiver.ids() == [] and report.skipped == 1
     assert stored.claimed_by is None and stored.status == "pending"
+
+
+def test_a_receiver_back_after_an_outage_gets_the_messages_waiting_out_their_backoff_at_once(
+    session: Session, clock: FixedClock, deliver: Deliver
+) -> None:
+    endpoint, _secret = factories.webhook_endpoint(session)
+    receiver = FakeReceiver(default=None)
+    first = _message(session, endpoint, "D-1", clock.now())
+    deliver(receiver)  # fails: next attempt in 30 s
+    clock.advance(seconds=10)
+    waiting = _message(session, endpoint, "D-2", clock.now())
+    deliver(receiver)  # fails: next attempt 30 s from now, after the first's
+    clock.advance(seconds=(_stored(session, first).next_attempt_at - clock.now()).total_seconds())
+    assert _stored(session, waiting).next_attempt_at > clock.now()
+    receiver.default = 200
+    deliver(receiver)  # the first one's retry succeeds: the endpoint is back
+    assert _stored(session, first).status == "delivered"
+    assert _stored(session, waiting).status == "delivered"  # in the same run of passes, not later
+    assert [a.status_code for a in _attempts(session, waiting)] == [None, 200]
+
+
+def test_a_first_time_delivery_does_not_hurry_a_message_the_receiver_keeps_refusing(
+    session: Session, clock: FixedClock, deliver: Deliver
+) -> None:
+    endpoint, _secret = factories.webhook_endpoint(session)
+    refused = _message(session, endpoint, "D-1", clock.now())
+    receiver = FakeReceiver()
+    receiver.answers = [500]
+    deliver(receiver)
+    due = _stored(session, refused).next_attempt_at
+    _message(session, endpoint, "D-2", clock.now())
+    deliver(receiver)  # D-2 goes out on its first attempt
+    assert _stored(session, refused).next_attempt_at == due
+    assert [a.status_code for a in _attempts(session, refused)] == [500]
