@@ -289,6 +289,8 @@ class Stack:
 
 @contextlib.contextmanager
 def running(stack: Stack, *, worker: bool = False, webhook_interval: int = 1) -> Iterator[Stack]:
+    # A run stopped with SIGTERM (kill, a timeout) stops its gunicorn and worker too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         stack.start_gunicorn()
         if worker:

@@ -545,7 +545,7 @@ def test_no_sequence_of_allowed_actions_reaches_an_illegal_state(session: Sessio
     run_state_machine_as_test(
         DossierLifecycle,
         settings=settings(
-            max_examples=20,
+            max_examples=14,
             stateful_step_count=25,
             deadline=None,
             derandomize=True,
