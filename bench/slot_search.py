@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from postal_hub import create_app, migrate
 from postal_hub.contracts import services as contracts
@@ -52,6 +53,39 @@ def _reset(url: str) -> None:
         engine.dispose()
 
 
+def spread_offices(
+    session: Session, operator_id: int, communes: dict[str, str], count: int, rng: random.Random
+) -> list[PostOffice]:
+    """`count` offices scattered a few km around GeoNames places weighted by population (one commune per
+    province stands for its address), each with a pickup schedule. throughput.py builds its offices
+    with this too."""
+    places = [p for p in gazetteer()["places"] if p[4] in communes]
+    weights = [max(p[5], 500) for p in places]
+    rows = [
+        PostOffice(
+            operator_id=operator_id,
+            code=f"B{n:06d}",
+            name=f"Bưu cục {n}",
+            search_key=f"buu cuc {n}",
+            postcode="10000",
+            address=f"{n} đường thử",
+            province_code=place[4],
+            commune_code=communes[place[4]],
+            lat=place[2] + rng.gauss(0, 0.06),
+            lon=place[3] + rng.gauss(0, 0.06),
+            opening_hours="Mo-Fr 07:30-17:00; Sa 07:30-11:30",
+        )
+        for n, place in enumerate(rng.choices(places, weights=weights, k=count))
+    ]
+    session.add_all(rows)
+    session.flush()
+    session.add_all(
+        PickupSchedule(office_id=o.id, windows="Mo-Fr 08:00-10:00,10:00-12:00,14:00-16:00", capacity=6)
+        for o in rows
+    )
+    return rows
+
+
 def load(app, offices: int, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
     with app.app_context():
         session = db.session
@@ -72,31 +106,7 @@ def load(app, offices: int, rng: random.Random) -> str:  # type: ignore[no-untyp
         )
         session.add_all([operator, unit])
         session.flush()
-        places = [p for p in gazetteer()["places"] if p[4] in communes]
-        weights = [max(p[5], 500) for p in places]
-        rows = []
-        for n, place in enumerate(rng.choices(places, weights=weights, k=offices)):
-            rows.append(
-                PostOffice(
-                    operator_id=operator.id,
-                    code=f"B{n:06d}",
-                    name=f"Bưu cục {n}",
-                    search_key=f"buu cuc {n}",
-                    postcode="10000",
-                    address=f"{n} đường thử",
-                    province_code=place[4],
-                    commune_code=communes[place[4]],
-                    lat=place[2] + rng.gauss(0, 0.06),
-                    lon=place[3] + rng.gauss(0, 0.06),
-                    opening_hours="Mo-Fr 07:30-17:00; Sa 07:30-11:30",
-                )
-            )
-        session.add_all(rows)
-        session.flush()
-        session.add_all(
-            PickupSchedule(office_id=o.id, windows="Mo-Fr 08:00-10:00,10:00-12:00,14:00-16:00", capacity=6)
-            for o in rows
-        )
+        spread_offices(session, operator.id, communes, offices, rng)
         procedure = save_procedure(
             session,
             None,

@@ -101,43 +101,21 @@ def run_cli(env: dict[str, str], *args: str) -> None:
 
 def add_offices(url: str, count: int, rng: random.Random) -> None:
     """Offices spread like the population, each with a pickup schedule, under the demo's operator."""
+    from slot_search import spread_offices
+
     import postal_hub.models  # noqa: F401 - every mapper, so relationships resolve
-    from postal_hub.core.orgs.models import Organization, PostOffice
-    from postal_hub.core.places.data import gazetteer
+    from postal_hub.core.orgs.models import Organization
     from postal_hub.core.places.models import Commune
     from postal_hub.db import make_engine
-    from postal_hub.pickup.models import PickupSchedule
 
     engine = make_engine(url)
     with Session(engine) as session:
         operator_id = session.scalar(sa.select(Organization.id).where(Organization.code == "VNPOST"))
+        assert operator_id is not None, "seed-demo makes the VNPOST operator"
         communes: dict[str, str] = {}
         for code, province in session.execute(sa.select(Commune.code, Commune.province_code)):
             communes.setdefault(province, code)
-        places = [p for p in gazetteer()["places"] if p[4] in communes]
-        weights = [max(p[5], 500) for p in places]
-        rows = [
-            PostOffice(
-                operator_id=operator_id,
-                code=f"B{n:06d}",
-                name=f"Bưu cục {n}",
-                search_key=f"buu cuc {n}",
-                postcode="10000",
-                address=f"{n} đường thử",
-                province_code=place[4],
-                commune_code=communes[place[4]],
-                lat=place[2] + rng.gauss(0, 0.06),
-                lon=place[3] + rng.gauss(0, 0.06),
-                opening_hours="Mo-Fr 07:30-17:00; Sa 07:30-11:30",
-            )
-            for n, place in enumerate(rng.choices(places, weights=weights, k=count))
-        ]
-        session.add_all(rows)
-        session.flush()
-        session.add_all(
-            PickupSchedule(office_id=o.id, windows="Mo-Fr 08:00-10:00,10:00-12:00,14:00-16:00", capacity=6)
-            for o in rows
-        )
+        spread_offices(session, operator_id, communes, count, rng)
         session.commit()
     engine.dispose()
 

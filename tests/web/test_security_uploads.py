@@ -21,7 +21,6 @@ from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import Role
 from postal_hub.delivery.models import DeliveryAttempt
 from postal_hub.intake.models import Dossier, DossierFile
-from postal_hub.intake.services import AcceptanceInput, accept
 from tests import factories
 from tests.conftest import TEST_PASSWORD, AuthActions, count
 from tests.factories_delivery import APPLICANT_ID_TAIL, delivery_world, out_for_delivery
@@ -67,16 +66,7 @@ def _upload(client: FlaskClient, url: str, fields: dict[str, Any], name: str, da
 @pytest.fixture
 def desk(session: Session, clock: FixedClock, auth: AuthActions) -> Dossier:
     world = factories.intake_setup(session)
-    dossier = accept(
-        session,
-        world["clerk"],
-        world["office"],
-        AcceptanceInput(
-            procedure_id=world["procedure"].id, applicant=factories.applicant(), present={"TP1", "TP2"}
-        ),
-        clock.now(),
-    )
-    assert isinstance(dossier, Dossier)
+    dossier: Dossier = factories.accepted_dossier(session, world, clock.now())
     session.commit()
     auth.sign_in(world["clerk"].username)
     return dossier
