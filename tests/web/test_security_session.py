@@ -112,3 +112,12 @@ def test_the_idle_limit_is_read_from_session_idle_minutes(monkeypatch: pytest.Mo
     monkeypatch.setenv("SESSION_IDLE_MINUTES", "7")
     app = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
     assert app.permanent_session_lifetime == timedelta(minutes=7)
+
+
+def test_an_anonymous_visitor_who_chose_a_language_gets_no_further_cookie(client: FlaskClient) -> None:
+    client.post("/language", data={"language": "en", "next": "/"})
+    client.get("/")  # the first page with a form puts the CSRF token in the session
+    for page in ("/", "/track", "/sign-in"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert response.headers.getlist("Set-Cookie") == [], page
