@@ -54,6 +54,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         ALLOW_SQLITE_IN_PRODUCTION=_env_bool("POSTAL_HUB_ALLOW_SQLITE"),
         DATABASE_POOL_SIZE=int(os.environ.get("DATABASE_POOL_SIZE", "5")),
+        # Public lookups (tracking) have a pool of their own: autocommit, no pre-ping (db.read).
+        DATABASE_READ_POOL_SIZE=int(os.environ.get("DATABASE_READ_POOL_SIZE", "2")),
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         LANGUAGES=("vi", "en"),

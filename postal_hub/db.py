@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,7 +62,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactional(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:
@@ -94,6 +99,9 @@ class Database:
         app.extensions["postal_hub_db"] = {
             "engine": engine,
             "session_factory": sessionmaker(engine, expire_on_commit=False),
+            "read_engine": None,
+            "read_connection": None,
+            "read_engine_lock": threading.Lock(),
         }
         app.teardown_appcontext(self._close_session)
 
@@ -102,9 +110,60 @@ class Database:
         engine: Engine = current_app.extensions["postal_hub_db"]["engine"]
         return engine
 
-    def use_session_factory(self, app: Flask, factory: sessionmaker[Session]) -> None:
-        """Tests bind the app to one outer transaction that is rolled back after each test."""
-        app.extensions["postal_hub_db"]["session_factory"] = factory
+    def bind_to_connection(self, app: Flask, connection: sa.Connection) -> None:
+        """Tests bind the app to one outer transaction that is rolled back after each test: every session
+        the app opens joins it (commits become savepoints), and public reads (`read`) run on the same
+        connection, so both see what the test wrote."""
+        state = app.extensions["postal_hub_db"]
+        state["session_factory"] = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        state["read_connection"] = connection
+
+    def read(self, query: Callable[[sa.Connection], T]) -> T:
+        """Run a public, read-only lookup (tracking) on a connection of its own, outside the ORM session.
+
+        The anonymous hot path pays for every round trip to the database: a session's connection costs
+        four (pre-ping, BEGIN, the statement, ROLLBACK), this one costs the statement alone. Its pool
+        runs in autocommit and without a pre-ping; instead, a lookup whose connection turns out to be
+        dead (the database restarted) is run once more on a fresh one, which is safe because it writes
+        nothing. SQLite has no server to round-trip to: the app's own engine serves it.
+        """
+        state = current_app.extensions["postal_hub_db"]
+        bound: sa.Connection | None = state["read_connection"]
+        if bound is not None:
+            return query(bound)
+        engine = self._read_engine(state)
+        try:
+            with engine.connect() as conn:
+                return query(conn)
+        except sa.exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with engine.connect() as conn:  # the pool was invalidated: this connection is a new one
+            return query(conn)
+
+    @staticmethod
+    def _read_engine(state: dict[str, Any]) -> Engine:
+        engine: Engine | None = state["read_engine"]
+        if engine is not None:
+            return engine
+        with state["read_engine_lock"]:
+            if state["read_engine"] is None:
+                main: Engine = state["engine"]
+                state["read_engine"] = (
+                    main
+                    if main.dialect.name == "sqlite"
+                    else make_engine(
+                        main.url.render_as_string(hide_password=False),
+                        pool_pre_ping=False,
+                        isolation_level="AUTOCOMMIT",
+                        pool_size=current_app.config["DATABASE_READ_POOL_SIZE"],
+                        max_overflow=10,
+                    )
+                )
+            found: Engine = state["read_engine"]
+            return found
 
     @property
     def session(self) -> Session:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, has_request_context, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -13,10 +16,22 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    # Only a signed-in session has a user to ask: loading the anonymous user costs every public lookup.
+    if "_user_id" in session and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
     return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def translated(labels: Mapping[str, object]) -> dict[str, str]:
+    """A fixed table of labels (lazy strings) in the request's language, translated once per language
+    and app: gettext on every label of every public tracking lookup cost more than its query did."""
+    cache: dict[tuple[int, str], dict[str, str]] = current_app.extensions.setdefault("translated_labels", {})
+    key = (id(labels), str(get_locale()))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = {code: str(label) for code, label in labels.items()}
+    return found

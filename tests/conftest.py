@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from werkzeug.routing.rules import Rule
 
 from postal_hub import create_app, migrate
@@ -185,9 +185,7 @@ def _bound_app(database_url: str, connection: sa.Connection, clock: FixedClock) 
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     app.extensions["clock"] = clock
-    # Every session the app opens joins the test's transaction; commits become savepoints.
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    db.use_session_factory(app, factory)
+    db.bind_to_connection(app, connection)
     return app
 
 

@@ -17,7 +17,7 @@ from postal_hub.core.procedures.models import Procedure
 from postal_hub.core.users.models import Role, User
 from postal_hub.extensions import db
 from postal_hub.intake.models import Dossier
-from postal_hub.intake.queries import catalogue_page, find_for_tracking, tracking_view
+from postal_hub.intake.queries import catalogue_page, tracking_lookup
 from postal_hub.intake.services import AcceptanceInput, ApplicantInput, Incomplete, accept
 from postal_hub.intake.status import Channel
 from postal_hub.services import clock, track_limiter
@@ -61,10 +61,9 @@ def track(code: str) -> Response | tuple[Response, int]:
         response, status = error(429, "rate_limited", "Too many lookups; try again shortly.")
         response.headers["Retry-After"] = str(wait)
         return response, status
-    dossier = find_for_tracking(db.session, code)
-    if dossier is None:
+    view = db.read(lambda conn: tracking_lookup(conn, code))
+    if view is None:
         return error(404, "not_found", "No dossier has this code.")
-    view = tracking_view(dossier)
     body = {key: view[key] for key in ("dossier_code", "item_number", "status", "procedure", "unit")}
     body["applicant"] = view["applicant"]
     body["accepted_at"], body["due_at"] = iso(view["accepted_at"]), iso(view["appointment_at"])

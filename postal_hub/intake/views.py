@@ -9,7 +9,7 @@ from postal_hub.core.orgs.models import GovLevel
 from postal_hub.core.pagination import ListRequest, parse_page
 from postal_hub.extensions import db
 from postal_hub.intake.forms import TrackForm
-from postal_hub.intake.queries import catalogue_page, find_for_tracking, procedure_by_code, tracking_view
+from postal_hub.intake.queries import catalogue_page, procedure_by_code, tracking_lookup
 from postal_hub.intake.status import DOSSIER_STATUS_LABELS
 from postal_hub.web_helpers import list_args, lookup_limited
 
@@ -46,9 +46,9 @@ def track_form() -> str | Response:
 def track(code: str) -> tuple[str, int, dict[str, str]] | str | tuple[str, int]:
     if (limited := lookup_limited()) is not None:
         return limited
-    dossier = find_for_tracking(db.session, code)
-    if dossier is None:
+    view = db.read(lambda conn: tracking_lookup(conn, code))
+    if view is None:
         return render_template(
             "intake/track_form.html", form=TrackForm(data={"code": code}), not_found=code
         ), 404
-    return render_template("intake/track.html", view=tracking_view(dossier), statuses=DOSSIER_STATUS_LABELS)
+    return render_template("intake/track.html", view=view, statuses=DOSSIER_STATUS_LABELS)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from postal_hub import create_app
 from postal_hub.contracts.status import TaskStatus
@@ -47,8 +47,7 @@ def world(database_url: str) -> Iterator[World]:
     outer = connection.begin()
     clock = FixedClock()
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    db.use_session_factory(app, factory)
+    db.bind_to_connection(app, connection)
     with app.app_context():
         seed_demo(db.session, "secret", clock.now())
         db.session.flush()

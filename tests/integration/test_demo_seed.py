@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from postal_hub import create_app
 from postal_hub.core.clock import to_local
@@ -22,7 +22,7 @@ from postal_hub.core.users.models import Role, User
 from postal_hub.db import make_engine
 from postal_hub.demo.seed import SeedReport, seed_demo
 from postal_hub.extensions import db
-from postal_hub.intake.queries import find_for_tracking
+from postal_hub.intake.queries import tracking_lookup
 from postal_hub.models import Base
 from postal_hub.training import gate
 from postal_hub.training.models import Certificate, Enrolment, TrainingSession
@@ -47,8 +47,7 @@ def seeded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     clock = FixedClock()
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
     app.extensions["clock"] = clock
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    db.use_session_factory(app, factory)
+    db.bind_to_connection(app, connection)
     with app.app_context():
         store = LocalFileStore(tmp_path_factory.mktemp("demo-files"))
         report = seed_demo(db.session, "secret", clock.now(), store)
@@ -86,9 +85,9 @@ def test_seeding_twice_changes_nothing(demo: Demo) -> None:
 def test_the_demo_has_trackable_dossiers_one_of_them_digitized(demo: Demo) -> None:
     session = demo.session
     report = demo.report
-    dossiers = [find_for_tracking(session, code) for code in report.dossiers]
-    assert len(dossiers) == 6 and all(d is not None for d in dossiers)
-    assert any(d is not None and d.status == "digitized" for d in dossiers)
+    views = [tracking_lookup(session.connection(), code) for code in report.dossiers]
+    assert len(views) == 6 and all(v is not None for v in views)
+    assert any(v is not None and v["status"] == "digitized" for v in views)
 
 
 def test_the_demo_has_a_manifest_received_and_one_awaiting_the_officer(demo: Demo) -> None:

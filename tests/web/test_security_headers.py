@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from postal_hub import create_app
 from postal_hub.core.users.models import Role
@@ -31,8 +31,7 @@ def production_app(
     config = {k: v for k, v in TEST_CONFIG.items() if k != "TESTING"}
     app = create_app({**config, "DATABASE_URL": database_url, "SECRET_KEY": "a-production-secret"})
     app.extensions["clock"] = clock
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    db.use_session_factory(app, factory)
+    db.bind_to_connection(app, connection)
     yield app
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from postal_hub.intake.lifecycle import record_event
+from postal_hub.intake.models import DossierEvent
 from tests import factories
 from tests.fakes import FixedClock
 
@@ -55,3 +57,41 @@ def test_tracking_json_sets_no_cookie(session: Session, client: FlaskClient, clo
     session.commit()
     response = client.get(f"/api/v1/track/{dossier.code}")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_code_that_is_also_another_dossiers_item_number_finds_the_first_dossier(
+    session: Session, client: FlaskClient, clock: FixedClock
+) -> None:
+    world = factories.intake_setup(session)
+    first = factories.accepted_dossier(session, world, clock.now())
+    second = factories.accepted_dossier(session, world, clock.now())
+    second.code = first.item_number
+    session.commit()
+    assert client.get(f"/api/v1/track/{first.item_number}").get_json()["dossier_code"] == first.code
+
+
+def test_a_dossier_without_a_timeline_is_tracked_with_no_events(
+    session: Session, client: FlaskClient, clock: FixedClock
+) -> None:
+    world = factories.intake_setup(session)
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    session.execute(sa.delete(DossierEvent).where(DossierEvent.dossier_id == dossier.id))
+    session.commit()
+    body = client.get(f"/api/v1/track/{dossier.code}").get_json()
+    assert body["dossier_code"] == dossier.code and body["events"] == []
+
+
+def test_tracking_describes_events_in_the_language_the_visitor_chose(
+    session: Session, client: FlaskClient, clock: FixedClock
+) -> None:
+    world = factories.intake_setup(session)
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    session.commit()
+    vietnamese = client.get(f"/api/v1/track/{dossier.code}").get_json()["events"][0]["description"]
+    with client.session_transaction() as visitor:
+        visitor["lang"] = "en"
+    english = client.get(f"/api/v1/track/{dossier.code}").get_json()["events"][0]["description"]
+    assert (vietnamese, english) == (
+        "Tiếp nhận hồ sơ tại bưu cục",
+        "Posting / acceptance at the post office",
+    )
