@@ -132,3 +132,8 @@ def can_receive(session: Session, actor: User | None, manifest: Manifest) -> boo
     if manifest.direction == Direction.TO_POST.value:
         return _post_staff_of(actor, manifest)
     return actor.has_role(*RECEIVERS) and manifest.unit_id in managed_ids(session, actor)
+
+
+def require_receive(session: Session, actor: User | None, manifest: Manifest) -> None:
+    if not can_receive(session, actor, manifest):
+        raise PermissionDenied(str(_l("Only the receiving side may answer for this manifest's envelopes.")))

@@ -15,6 +15,7 @@ from postal_hub.core.state import compare_and_set
 from postal_hub.core.users.models import User
 from postal_hub.core.validation import FieldErrors
 from postal_hub.handoff import notices
+from postal_hub.handoff.access import require_receive
 from postal_hub.handoff.legs import leg_for
 from postal_hub.handoff.models import Manifest, ManifestExtra, ManifestLine
 from postal_hub.handoff.services import set_manifest_status
@@ -64,6 +65,7 @@ def confirm_line(
     carriage task is done). Refused: the envelope goes back with the postman, with the reason, and the
     sending side is told; a refused carriage is cancelled, not billed. An envelope listed as not
     received when the manifest was closed can still be answered when it turns up late."""
+    require_receive(session, actor, manifest)  # the screens and the API check too; this is the last word
     # The manifest's row is locked first, as closing it does, so an answer and a closing never wait
     # on each other's rows (a deadlock); its status is then read fresh, not as loaded earlier.
     session.refresh(manifest, ["status"], with_for_update=True)

@@ -326,3 +326,16 @@ def test_each_hand_off_goes_to_the_units_webhook_outbox_in_the_same_transaction(
     body = json.loads(messages[1].body)
     assert body["data"]["dossier_code"] == dossier.code and body["data"]["event"]["note"] == manifest.number
     assert {m.ordering_key for m in messages} == {dossier.code}
+
+
+def test_an_officer_of_another_unit_cannot_answer_for_an_envelope(
+    session: Session, world: dict[str, Any], clock: FixedClock
+) -> None:
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    manifest = factories.manifest_for(session, world, [dossier], clock.now())
+    stranger = factories.user(session, Role.UNIT_OFFICER, organization=factories.unit(session))
+    with pytest.raises(PermissionDenied):
+        receiving.confirm_line(
+            session, stranger, "stranger", manifest, manifest.lines[0], True, None, "", clock.now()
+        )
+    assert manifest.lines[0].status == "pending" and dossier.status == "dispatched"
