@@ -8,6 +8,8 @@ gunicorn (4 sync workers, POSTAL_HUB_ENV=production) and drives it with wrk at 5
 endpoint after the other in the same run:
 
   /healthz                    a fixed JSON body: the stack's ceiling on this machine (no database)
+  /readyz                     a fixed JSON body after one `SELECT 1` on the public-read pool: the floor
+                              of any answer that needs the database, on this machine
   /api/v1/track/<code>        public tracking (JSON), rotating over every dossier code and item number
   /track/<code>               public tracking (HTML page), same codes
   /api/v1/pickups/slots?...   the slot search at random points in Hà Nội, by position alone
@@ -328,6 +330,7 @@ def main() -> None:
     day = pickup_day(date.today())
     endpoints = {
         "healthz": ["/healthz"],
+        "readyz": ["/readyz"],
         "track (JSON)": [f"/api/v1/track/{c}" for c in codes],
         "track (HTML)": [f"/track/{c}" for c in codes],
         "slot search": slot_paths(rng, 500, day),

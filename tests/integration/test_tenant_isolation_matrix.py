@@ -88,6 +88,7 @@ TABLE: dict[str, Case | Exempt] = {
     # --- public, no identifier ----------------------------------------------------------------------
     "static": Exempt("static files: no data"),
     "health.healthz": Exempt("liveness probe: no data, no identifier"),
+    "health.readyz": Exempt("readiness probe: SELECT 1, no data, no identifier"),
     "home.index": Exempt(NO_ID),
     "auth.sign_in_page": Exempt(PUBLIC_TOOL),
     "auth.sign_out": Exempt(NO_ID),

@@ -1,4 +1,5 @@
-"""GET /healthz: the liveness probe load balancers (and the throughput benchmark) call."""
+"""GET /healthz and /readyz: the liveness and readiness probes load balancers (and the throughput
+benchmark) call."""
 
 from __future__ import annotations
 
@@ -49,3 +50,16 @@ def test_healthz_answers_while_the_database_cannot_be_opened(tmp_path: Path) -> 
     probe = app.test_client()
     assert probe.get("/healthz").status_code == 200
     assert probe.get("/api/v1/track/RR000000000VN").status_code == 500
+
+
+def test_readyz_answers_ok_while_the_database_answers(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    assert "no-store" in response.headers["Cache-Control"] and "Set-Cookie" not in response.headers
+
+
+def test_readyz_is_503_while_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}"
+    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": unreachable})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
