@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -32,7 +34,22 @@ JSON_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
+RETRY_AFTER_SECONDS = 5
+# SQLite reports nearly every failure, a missing table included, as an OperationalError; these are
+# the ones that mean the database cannot be used right now.
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def database_unavailable(exc: sa.exc.OperationalError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return any(text in str(exc.orig).lower() for text in SQLITE_UNAVAILABLE)
+    # PostgreSQL's operational errors are the server's state, never the statement's mistake: a
+    # connection refused or lost, a shutdown, a statement timeout, a deadlock, no free connection.
+    return True
 
 
 def _error_page(status: int, title: str, message: str) -> tuple[Response | str, int]:
@@ -86,3 +103,23 @@ def init_error_handlers(app: Flask) -> None:
             _("Something went wrong"),
             _("The error has been logged. Nothing was saved; please try again."),
         )
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_error(
+        exc: sa.exc.OperationalError,
+    ) -> tuple[Response | str, int] | tuple[Response | str, int, dict[str, str]]:
+        """The database went away, restarted, timed out a statement or broke a deadlock: a passing
+        condition, not a bug, so a 503 that asks for another try (nothing was saved), not a 500."""
+        if not database_unavailable(exc):
+            return unexpected(exc)
+        log_failure(log, "Database unavailable on %s %s", request.method, request.path)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            log.warning("rollback after a database failure failed too")
+        body, status = _error_page(
+            503,
+            _("Service briefly unavailable"),
+            _("Please try again in a moment. Nothing was saved."),
+        )
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}

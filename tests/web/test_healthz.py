@@ -49,7 +49,7 @@ def test_healthz_answers_while_the_database_cannot_be_opened(tmp_path: Path) -> 
     app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": unreachable})
     probe = app.test_client()
     assert probe.get("/healthz").status_code == 200
-    assert probe.get("/api/v1/track/RR000000000VN").status_code == 500
+    assert probe.get("/api/v1/track/RR000000000VN").status_code == 503
 
 
 def test_readyz_answers_ok_while_the_database_answers(client: FlaskClient) -> None:
