@@ -56,6 +56,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         DATABASE_POOL_SIZE=int(os.environ.get("DATABASE_POOL_SIZE", "5")),
         # Public lookups (tracking) have a pool of their own: autocommit, no pre-ping (db.read).
         DATABASE_READ_POOL_SIZE=int(os.environ.get("DATABASE_READ_POOL_SIZE", "2")),
+        # ...and a limit in seconds on waiting for a pooled connection, a new one, or a statement.
+        DATABASE_READ_TIMEOUT_SECONDS=int(os.environ.get("DATABASE_READ_TIMEOUT_SECONDS", "5")),
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         LANGUAGES=("vi", "en"),

@@ -140,8 +140,12 @@ class Database:
         except sa.exc.DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
-        with engine.connect() as conn:  # the pool was invalidated: this connection is a new one
-            return query(conn)
+            dropped = exc
+        try:
+            with engine.connect() as conn:  # the pool was invalidated: this connection is a new one
+                return query(conn)
+        except sa.exc.SQLAlchemyError as again:
+            raise again from dropped
 
     @staticmethod
     def _read_engine(state: dict[str, Any]) -> Engine:
@@ -151,6 +155,7 @@ class Database:
         with state["read_engine_lock"]:
             if state["read_engine"] is None:
                 main: Engine = state["engine"]
+                timeout = int(current_app.config["DATABASE_READ_TIMEOUT_SECONDS"])
                 state["read_engine"] = (
                     main
                     if main.dialect.name == "sqlite"
@@ -160,6 +165,14 @@ class Database:
                         isolation_level="AUTOCOMMIT",
                         pool_size=current_app.config["DATABASE_READ_POOL_SIZE"],
                         max_overflow=10,
+                        # A lookup (or the readiness probe) that cannot get an answer within seconds
+                        # fails with a 503 rather than holding the worker: no wait of 30 s for a
+                        # pooled connection, for a new one, or for a statement.
+                        pool_timeout=timeout,
+                        connect_args={
+                            "connect_timeout": timeout,
+                            "options": f"-c statement_timeout={timeout * 1000}",
+                        },
                     )
                 )
             found: Engine = state["read_engine"]

@@ -27,11 +27,13 @@ def select_timezone() -> str:
 
 
 def translated(labels: Mapping[str, object]) -> dict[str, str]:
-    """A fixed table of labels (lazy strings) in the request's language, translated once per language
-    and app: gettext on every label of every public tracking lookup cost more than its query did."""
-    cache: dict[tuple[int, str], dict[str, str]] = current_app.extensions.setdefault("translated_labels", {})
+    """A module-level table of labels (lazy strings) in the request's language, translated once per
+    language and app: gettext on every label of every public tracking lookup cost more than its query
+    did. The cache holds the table itself, so its id() is never another table's."""
+    cache: dict[tuple[int, str], tuple[Mapping[str, object], dict[str, str]]]
+    cache = current_app.extensions.setdefault("translated_labels", {})
     key = (id(labels), str(get_locale()))
     found = cache.get(key)
-    if found is None:
-        found = cache[key] = {code: str(label) for code, label in labels.items()}
-    return found
+    if found is None or found[0] is not labels:
+        found = cache[key] = (labels, {code: str(label) for code, label in labels.items()})
+    return found[1]

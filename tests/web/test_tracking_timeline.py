@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -95,3 +95,15 @@ def test_tracking_describes_events_in_the_language_the_visitor_chose(
         "Tiếp nhận hồ sơ tại bưu cục",
         "Posting / acceptance at the post office",
     )
+
+
+def test_tracking_gives_every_time_in_vietnam_time_with_its_offset(
+    session: Session, client: FlaskClient, clock: FixedClock
+) -> None:
+    world = factories.intake_setup(session)
+    dossier = factories.accepted_dossier(session, world, clock.now())
+    session.commit()
+    body = client.get(f"/api/v1/track/{dossier.code}").get_json()
+    local = dossier.accepted_at.astimezone(timezone(timedelta(hours=7))).isoformat()
+    assert (body["accepted_at"], body["events"][0]["at"]) == (local, local)
+    assert body["due_at"].endswith("+07:00")
