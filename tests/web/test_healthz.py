@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
 from flask.testing import FlaskClient
 
 from postal_hub import create_app
 from tests.conftest import TEST_CONFIG
+from tests.web.test_database_unavailable import app_without_database
 
 
 def test_healthz_answers_ok_as_json(client: FlaskClient) -> None:
@@ -45,9 +45,7 @@ def test_a_proxy_never_keeps_the_liveness_answer(client: FlaskClient) -> None:
 
 
 def test_healthz_answers_while_the_database_cannot_be_opened(tmp_path: Path) -> None:
-    unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}"
-    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": unreachable})
-    probe = app.test_client()
+    probe = app_without_database(tmp_path).test_client()
     assert probe.get("/healthz").status_code == 200
     assert probe.get("/api/v1/track/RR000000000VN").status_code == 503
 
@@ -59,7 +57,5 @@ def test_readyz_answers_ok_while_the_database_answers(client: FlaskClient) -> No
 
 
 def test_readyz_is_503_while_the_database_cannot_be_opened(tmp_path: Path) -> None:
-    unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}"
-    app: Flask = create_app({**TEST_CONFIG, "DATABASE_URL": unreachable})
-    response = app.test_client().get("/readyz")
+    response = app_without_database(tmp_path).test_client().get("/readyz")
     assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
